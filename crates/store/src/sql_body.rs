@@ -1,0 +1,444 @@
+// Included once per backend by sql.rs with `type DB` set; the SQL here is valid on both.
+use async_trait::async_trait;
+use kasumi_core::{Lang, Micros, Role};
+use sqlx::{Row, Transaction};
+
+use crate::audit::{self, AuditEntry, ChainVerifier, VerifyReport};
+use crate::{
+    Actor, NewOrg, NewSession, NewUser, Org, Session, Store, Throttle, ThrottlePolicy, User,
+};
+
+type Row_ = <DB as sqlx::Database>::Row;
+
+/// A literal SELECT of users with their organisation, followed by `$tail`.
+macro_rules! select_users {
+    ($tail:literal) => {
+        concat!(
+            "SELECT u.id, u.login, u.display_name, u.org_id, o.code AS org_code, o.name AS org_name, ",
+            "u.role, u.password_hash, u.locale, u.disabled, u.created_at ",
+            "FROM users u JOIN organisations o ON o.id = u.org_id ",
+            $tail
+        )
+    };
+}
+
+fn org_from_row(r: &Row_) -> Result<Org> {
+    Ok(Org {
+        id: r.try_get("id")?,
+        code: r.try_get("code")?,
+        name: r.try_get("name")?,
+        kind: parse_code(&r.try_get::<String, _>("kind")?, "organisation kind")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+fn user_from_row(r: &Row_) -> Result<User> {
+    let locale: Option<String> = r.try_get("locale")?;
+    Ok(User {
+        id: r.try_get("id")?,
+        login: r.try_get("login")?,
+        display_name: r.try_get("display_name")?,
+        org_id: r.try_get("org_id")?,
+        org_code: r.try_get("org_code")?,
+        org_name: r.try_get("org_name")?,
+        role: parse_code::<Role>(&r.try_get::<String, _>("role")?, "role")?,
+        password_hash: r.try_get("password_hash")?,
+        locale: locale.as_deref().and_then(Lang::from_code),
+        disabled: r.try_get("disabled")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+fn entry_from_row(r: &Row_) -> Result<AuditEntry> {
+    Ok(AuditEntry {
+        seq: r.try_get("seq")?,
+        at: r.try_get("at")?,
+        actor: r.try_get("actor")?,
+        action: r.try_get("action")?,
+        object: r.try_get("object")?,
+        payload: r.try_get("payload")?,
+        payload_digest: r.try_get("payload_digest")?,
+        prev_hash: r.try_get("prev_hash")?,
+        hash: r.try_get("hash")?,
+    })
+}
+
+/// Appends one audit entry inside the caller's transaction.
+async fn append_audit(
+    tx: &mut Transaction<'static, DB>,
+    at: Micros,
+    actor: &Actor,
+    action: &str,
+    object: &str,
+    payload: serde_json::Value,
+) -> Result<()> {
+    // Bumping the tip first takes the write lock, so concurrent writers line up here.
+    let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(&mut **tx)
+        .await?;
+    let seq: i64 = head.try_get("seq")?;
+    let prev: String = head.try_get("hash")?;
+    let e = audit::next_entry(seq, &prev, at, &actor.label, action, object, &payload);
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, actor, action, object, payload, payload_digest, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(e.seq)
+    .bind(e.at)
+    .bind(&e.actor)
+    .bind(&e.action)
+    .bind(&e.object)
+    .bind(&e.payload)
+    .bind(&e.payload_digest)
+    .bind(&e.prev_hash)
+    .bind(&e.hash)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+        .bind(&e.hash)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl Store for SqlStore<DB> {
+    fn backend(&self) -> crate::Backend {
+        self.backend
+    }
+
+    async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.reader).await?;
+        Ok(())
+    }
+
+    async fn create_org(&self, actor: &Actor, at: Micros, org: &NewOrg) -> Result<Org> {
+        let mut tx = self.writer.begin().await?;
+        let row = sqlx::query(
+            "INSERT INTO organisations (code, name, kind, created_at) VALUES ($1, $2, $3, $4) \
+             RETURNING id, code, name, kind, created_at",
+        )
+        .bind(&org.code)
+        .bind(&org.name)
+        .bind(org.kind.code())
+        .bind(at)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| conflict_or_db(e, "organisation", &org.code))?;
+        let created = org_from_row(&row)?;
+        let payload = serde_json::json!({"code": org.code, "name": org.name, "kind": org.kind.code()});
+        append_audit(&mut tx, at, actor, "org.create", &format!("org:{}", org.code), payload).await?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn list_orgs(&self) -> Result<Vec<Org>> {
+        let rows = sqlx::query("SELECT id, code, name, kind, created_at FROM organisations ORDER BY id")
+            .fetch_all(&self.reader)
+            .await?;
+        rows.iter().map(org_from_row).collect()
+    }
+
+    async fn org_by_code(&self, code: &str) -> Result<Option<Org>> {
+        let row = sqlx::query("SELECT id, code, name, kind, created_at FROM organisations WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.as_ref().map(org_from_row).transpose()
+    }
+
+    async fn org_by_id(&self, id: i64) -> Result<Option<Org>> {
+        let row = sqlx::query("SELECT id, code, name, kind, created_at FROM organisations WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.as_ref().map(org_from_row).transpose()
+    }
+
+    async fn create_user(&self, actor: &Actor, at: Micros, user: &NewUser) -> Result<User> {
+        let mut tx = self.writer.begin().await?;
+        let org = sqlx::query("SELECT id, code, name, kind, created_at FROM organisations WHERE id = $1")
+            .bind(user.org_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .as_ref()
+            .map(org_from_row)
+            .transpose()?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "organisation",
+                value: user.org_id.to_string(),
+            })?;
+        if !user.role.allowed_org_kinds().contains(&org.kind) {
+            return Err(StoreError::Invalid(format!(
+                "role '{}' cannot belong to organisation '{}' of kind '{}'",
+                user.role, org.code, org.kind
+            )));
+        }
+        let row = sqlx::query(
+            "INSERT INTO users (login, display_name, org_id, role, password_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(&user.login)
+        .bind(&user.display_name)
+        .bind(user.org_id)
+        .bind(user.role.code())
+        .bind(&user.password_hash)
+        .bind(at)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| conflict_or_db(e, "login", &user.login))?;
+        let id: i64 = row.try_get("id")?;
+        let payload = serde_json::json!({
+            "login": user.login, "display_name": user.display_name,
+            "org": org.code, "role": user.role.code(),
+        });
+        append_audit(&mut tx, at, actor, "user.create", &format!("user:{}", user.login), payload).await?;
+        let created = sqlx::query(select_users!("WHERE u.id = $1"))
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let created = user_from_row(&created)?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>> {
+        let rows = sqlx::query(select_users!("ORDER BY u.id"))
+            .fetch_all(&self.reader)
+            .await?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    async fn user_by_login(&self, login: &str) -> Result<Option<User>> {
+        let row = sqlx::query(select_users!("WHERE u.login = $1"))
+            .bind(login)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn user_by_id(&self, id: i64) -> Result<Option<User>> {
+        let row = sqlx::query(select_users!("WHERE u.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    async fn set_password(
+        &self,
+        actor: &Actor,
+        at: Micros,
+        user_id: i64,
+        password_hash: &str,
+        keep_session: Option<&str>,
+    ) -> Result<()> {
+        let mut tx = self.writer.begin().await?;
+        let row = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2 RETURNING login")
+            .bind(password_hash)
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "user",
+                value: user_id.to_string(),
+            })?;
+        let login: String = row.try_get("login")?;
+        let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+            .bind(user_id)
+            .bind(keep_session.unwrap_or(""))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let payload = serde_json::json!({"other_sessions_ended": ended});
+        append_audit(&mut tx, at, actor, "user.password_change", &format!("user:{login}"), payload).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn set_user_locale(&self, actor: &Actor, at: Micros, user_id: i64, lang: Lang) -> Result<()> {
+        let mut tx = self.writer.begin().await?;
+        let row = sqlx::query("UPDATE users SET locale = $1 WHERE id = $2 RETURNING login")
+            .bind(lang.code())
+            .bind(user_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                what: "user",
+                value: user_id.to_string(),
+            })?;
+        let login: String = row.try_get("login")?;
+        let payload = serde_json::json!({"locale": lang.code()});
+        append_audit(&mut tx, at, actor, "user.locale", &format!("user:{login}"), payload).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn throttle(&self, login_key: &str) -> Result<Option<Throttle>> {
+        let row = sqlx::query("SELECT failures, window_start, locked_until FROM login_throttle WHERE login_key = $1")
+            .bind(login_key)
+            .fetch_optional(&self.reader)
+            .await?;
+        row.map(|r| {
+            Ok(Throttle {
+                failures: r.try_get("failures")?,
+                window_start: r.try_get("window_start")?,
+                locked_until: r.try_get("locked_until")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn record_login_failure(&self, at: Micros, login_key: &str, policy: &ThrottlePolicy) -> Result<Throttle> {
+        let mut tx = self.writer.begin().await?;
+        let previous = sqlx::query("SELECT failures, window_start, locked_until FROM login_throttle WHERE login_key = $1")
+            .bind(login_key)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| -> Result<Throttle> {
+                Ok(Throttle {
+                    failures: r.try_get("failures")?,
+                    window_start: r.try_get("window_start")?,
+                    locked_until: r.try_get("locked_until")?,
+                })
+            })
+            .transpose()?;
+        let next = policy.after_failure(previous, at);
+        sqlx::query(
+            "INSERT INTO login_throttle (login_key, failures, window_start, locked_until) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (login_key) DO UPDATE SET failures = $2, window_start = $3, locked_until = $4",
+        )
+        .bind(login_key)
+        .bind(next.failures)
+        .bind(next.window_start)
+        .bind(next.locked_until)
+        .execute(&mut *tx)
+        .await?;
+        let payload = serde_json::json!({"failures": next.failures, "locked": next.is_locked(at)});
+        append_audit(&mut tx, at, &Actor::system("anonymous"), "auth.login_failed", &format!("login:{login_key}"), payload)
+            .await?;
+        tx.commit().await?;
+        Ok(next)
+    }
+
+    async fn create_session(&self, at: Micros, user: &User, new: &NewSession) -> Result<()> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, created_at, last_seen, expires_at) VALUES ($1, $2, $3, $3, $4)",
+        )
+        .bind(&new.token_hash)
+        .bind(user.id)
+        .bind(at)
+        .bind(new.expires_at)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM login_throttle WHERE login_key = $1")
+            .bind(user.login.to_lowercase())
+            .execute(&mut *tx)
+            .await?;
+        let payload = serde_json::json!({"remote": new.remote});
+        append_audit(&mut tx, at, &Actor::user(user.id, &user.login), "auth.login", &format!("user:{}", user.login), payload)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn session(&self, at: Micros, token_hash: &str) -> Result<Option<(Session, User)>> {
+        let row = sqlx::query(
+            "SELECT token_hash, user_id, created_at, last_seen, expires_at FROM sessions \
+             WHERE token_hash = $1 AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(at)
+        .fetch_optional(&self.reader)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        let session = Session {
+            token_hash: r.try_get("token_hash")?,
+            user_id: r.try_get("user_id")?,
+            created_at: r.try_get("created_at")?,
+            last_seen: r.try_get("last_seen")?,
+            expires_at: r.try_get("expires_at")?,
+        };
+        match self.user_by_id(session.user_id).await? {
+            Some(user) if !user.disabled => Ok(Some((session, user))),
+            _ => Ok(None),
+        }
+    }
+
+    async fn touch_session(&self, token_hash: &str, at: Micros, expires_at: Micros) -> Result<()> {
+        sqlx::query("UPDATE sessions SET last_seen = $1, expires_at = $2 WHERE token_hash = $3")
+            .bind(at)
+            .bind(expires_at)
+            .bind(token_hash)
+            .execute(&self.writer)
+            .await?;
+        Ok(())
+    }
+
+    async fn end_session(&self, actor: &Actor, at: Micros, token_hash: &str) -> Result<()> {
+        let mut tx = self.writer.begin().await?;
+        let ended = sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if ended > 0 {
+            append_audit(&mut tx, at, actor, "auth.logout", &actor.label.clone(), serde_json::json!({})).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn purge_expired_sessions(&self, at: Micros) -> Result<u64> {
+        Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(at)
+            .execute(&self.writer)
+            .await?
+            .rows_affected())
+    }
+
+    async fn audit_entries(&self, before_seq: Option<i64>, limit: i64) -> Result<Vec<AuditEntry>> {
+        let rows = sqlx::query(
+            "SELECT seq, at, actor, action, object, payload, payload_digest, prev_hash, hash FROM audit_log \
+             WHERE seq < $1 ORDER BY seq DESC LIMIT $2",
+        )
+        .bind(before_seq.unwrap_or(i64::MAX))
+        .bind(limit)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(entry_from_row).collect()
+    }
+
+    async fn verify_audit(&self) -> Result<VerifyReport> {
+        // Entries appended after the tip was read are left for the next run.
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")
+            .fetch_one(&self.reader)
+            .await?;
+        let head_seq: i64 = head.try_get("seq")?;
+        let head_hash: String = head.try_get("hash")?;
+        let mut verifier = ChainVerifier::default();
+        let mut after = 0i64;
+        loop {
+            let rows = sqlx::query(
+                "SELECT seq, at, actor, action, object, payload, payload_digest, prev_hash, hash FROM audit_log \
+                 WHERE seq > $1 AND seq <= $2 ORDER BY seq LIMIT 1000",
+            )
+            .bind(after)
+            .bind(head_seq)
+            .fetch_all(&self.reader)
+            .await?;
+            if rows.is_empty() {
+                break;
+            }
+            for r in &rows {
+                let e = entry_from_row(r)?;
+                after = e.seq;
+                if !verifier.push(&e) {
+                    return Ok(verifier.finish(head_seq, &head_hash));
+                }
+            }
+        }
+        Ok(verifier.finish(head_seq, &head_hash))
+    }
+}
