@@ -8,10 +8,12 @@ mod clock;
 mod roles;
 
 pub use clock::{Clock, FixedClock, Micros, SystemClock, format_tokyo, format_tokyo_date};
-pub use roles::{OrgKind, ParseError, Role};
+pub use roles::{OrgKind, ParseError, Role, valid_login, valid_org_code};
 
 /// The two languages Kasumi speaks. Japanese is the default everywhere.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     #[default]

@@ -98,9 +98,35 @@ impl Role {
     }
 }
 
+/// Login ids: 3–64 ASCII letters, digits, `.`, `_` or `-` (they appear in URLs and the audit trail).
+pub fn valid_login(login: &str) -> bool {
+    (3..=64).contains(&login.len())
+        && login
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+}
+
+/// Organisation codes: 2–64 lower-case ASCII letters, digits or `-`.
+pub fn valid_org_code(code: &str) -> bool {
+    (2..=64).contains(&code.len())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn login_and_code_formats() {
+        assert!(valid_login("sato.taro"));
+        assert!(!valid_login("ab"));
+        assert!(!valid_login("佐藤"));
+        assert!(!valid_login("a b c"));
+        assert!(valid_org_code("saida-city"));
+        assert!(!valid_org_code("Saida"));
+    }
 
     #[test]
     fn codes_round_trip_and_unknown_codes_are_explained() {

@@ -112,7 +112,10 @@ impl ChainVerifier {
             &e.prev_hash,
         ) != e.hash
         {
-            Some("hash does not match the entry's fields (time, actor, action or object was edited)".to_string())
+            Some(
+                "hash does not match the entry's fields (time, actor, action or object was edited)"
+                    .to_string(),
+            )
         } else {
             None
         };
@@ -185,7 +188,15 @@ mod tests {
         let mut prev = GENESIS.to_string();
         (1..=n)
             .map(|seq| {
-                let e = next_entry(seq, &prev, seq * 10, "cli", "org.create", "org:x", &serde_json::json!({"n": seq}));
+                let e = next_entry(
+                    seq,
+                    &prev,
+                    seq * 10,
+                    "cli",
+                    "org.create",
+                    "org:x",
+                    &serde_json::json!({"n": seq}),
+                );
                 prev = e.hash.clone();
                 e
             })

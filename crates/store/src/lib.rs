@@ -130,7 +130,13 @@ pub trait Store: Send + Sync + 'static {
         password_hash: &str,
         keep_session: Option<&str>,
     ) -> Result<()>;
-    async fn set_user_locale(&self, actor: &Actor, at: Micros, user_id: i64, lang: Lang) -> Result<()>;
+    async fn set_user_locale(
+        &self,
+        actor: &Actor,
+        at: Micros,
+        user_id: i64,
+        lang: Lang,
+    ) -> Result<()>;
 
     // Sign-in.
     async fn throttle(&self, login_key: &str) -> Result<Option<Throttle>>;
@@ -178,7 +184,9 @@ pub async fn open(target: &Target) -> Result<DynStore> {
 /// Opens a PostgreSQL database inside its own schema (created when missing): lets
 /// test runs share one server without seeing each other's rows.
 pub async fn open_postgres_schema(url: &str, schema: &str) -> Result<DynStore> {
-    Ok(Arc::new(sql::SqlStore::open_postgres(url, Some(schema)).await?))
+    Ok(Arc::new(
+        sql::SqlStore::open_postgres(url, Some(schema)).await?,
+    ))
 }
 
 #[cfg(test)]
@@ -189,6 +197,9 @@ mod tests {
             super::redact_url("postgres://kasumi:s3cret@db:5432/k"),
             "postgres://kasumi:***@db:5432/k"
         );
-        assert_eq!(super::redact_url("postgres://root@db/k"), "postgres://root@db/k");
+        assert_eq!(
+            super::redact_url("postgres://root@db/k"),
+            "postgres://root@db/k"
+        );
     }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use sqlx::pool::PoolOptions;
 use sqlx::postgres::{PgConnectOptions, Postgres};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous, Sqlite};
+use sqlx::sqlite::{Sqlite, SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, Pool};
 
 use crate::{Backend, Result, StoreError, redact_url};
@@ -26,7 +26,10 @@ pub(crate) struct SqlStore<DB: sqlx::Database> {
 impl SqlStore<Sqlite> {
     pub(crate) async fn open_sqlite_dir(dir: &Path) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|e| {
-            StoreError::Invalid(format!("cannot create the data directory {}: {e}", dir.display()))
+            StoreError::Invalid(format!(
+                "cannot create the data directory {}: {e}",
+                dir.display()
+            ))
         })?;
         let path = dir.join(SQLITE_FILE);
         let options = SqliteConnectOptions::new().filename(&path);
@@ -79,14 +82,21 @@ impl SqlStore<Postgres> {
         };
         let mut options = PgConnectOptions::from_str(url).map_err(open_err)?;
         if let Some(schema) = schema {
-            if !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                return Err(StoreError::Invalid(format!("invalid schema name '{schema}'")));
+            if !schema
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
+                return Err(StoreError::Invalid(format!(
+                    "invalid schema name '{schema}'"
+                )));
             }
             let mut conn = options.connect().await.map_err(open_err)?;
             // The name was checked above to be a plain identifier.
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {schema}")))
-                .execute(&mut conn)
-                .await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "CREATE SCHEMA IF NOT EXISTS {schema}"
+            )))
+            .execute(&mut conn)
+            .await?;
             conn.close().await?;
             options = options.options([("search_path", schema)]);
         }

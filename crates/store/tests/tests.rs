@@ -19,14 +19,18 @@ where
     Fut: std::future::Future<Output = ()>,
 {
     let dir = tempfile::tempdir().unwrap();
-    let store = kasumi_store::open(&Target::DataDir(dir.path().to_path_buf())).await.unwrap();
+    let store = kasumi_store::open(&Target::DataDir(dir.path().to_path_buf()))
+        .await
+        .unwrap();
     assert_eq!(store.backend(), kasumi_store::Backend::Sqlite);
     f(store, Tamper::Sqlite(dir.path().join("kasumi.db"))).await;
 
     match std::env::var("KASUMI_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => {
             let schema = format!("kasumi_test_{}", std::process::id()) + &unique();
-            let store = kasumi_store::open_postgres_schema(&url, &schema).await.unwrap();
+            let store = kasumi_store::open_postgres_schema(&url, &schema)
+                .await
+                .unwrap();
             assert_eq!(store.backend(), kasumi_store::Backend::Postgres);
             f(store, Tamper::Postgres(url.clone(), schema.clone())).await;
             let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
@@ -35,7 +39,9 @@ where
                 .await
                 .unwrap();
         }
-        _ => eprintln!("KASUMI_TEST_POSTGRES_URL is not set: the PostgreSQL run of this story is skipped"),
+        _ => eprintln!(
+            "KASUMI_TEST_POSTGRES_URL is not set: the PostgreSQL run of this story is skipped"
+        ),
     }
 }
 
@@ -55,9 +61,10 @@ impl Tamper {
     async fn run(&self, sql: &'static str) {
         match self {
             Tamper::Sqlite(path) => {
-                let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
-                    .await
-                    .unwrap();
+                let mut c =
+                    sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+                        .await
+                        .unwrap();
                 sqlx::query(sql).execute(&mut c).await.unwrap();
             }
             Tamper::Postgres(url, schema) => {
@@ -85,7 +92,15 @@ async fn accounts_story() {
     each_backend(|store, _| async move {
         assert!(store.verify_audit().await.unwrap().is_intact());
         let ipa = store
-            .create_org(&admin(), T0, &NewOrg { code: "ipa".into(), name: "情報処理推進機構".into(), kind: OrgKind::Ipa })
+            .create_org(
+                &admin(),
+                T0,
+                &NewOrg {
+                    code: "ipa".into(),
+                    name: "情報処理推進機構".into(),
+                    kind: OrgKind::Ipa,
+                },
+            )
             .await
             .unwrap();
         assert_eq!(ipa.name, "情報処理推進機構");
@@ -94,9 +109,26 @@ async fn accounts_story() {
         // A duplicate code is a conflict and leaves no audit entry behind.
         let before = audit_count(&store).await;
         let dup = store
-            .create_org(&admin(), T0, &NewOrg { code: "ipa".into(), name: "x".into(), kind: OrgKind::Other })
+            .create_org(
+                &admin(),
+                T0,
+                &NewOrg {
+                    code: "ipa".into(),
+                    name: "x".into(),
+                    kind: OrgKind::Other,
+                },
+            )
             .await;
-        assert!(matches!(dup, Err(StoreError::Conflict { what: "organisation", .. })), "{dup:?}");
+        assert!(
+            matches!(
+                dup,
+                Err(StoreError::Conflict {
+                    what: "organisation",
+                    ..
+                })
+            ),
+            "{dup:?}"
+        );
         assert_eq!(audit_count(&store).await, before);
 
         let user = NewUser {
@@ -107,29 +139,54 @@ async fn accounts_story() {
             password_hash: "$argon2id$placeholder".into(),
         };
         let sato = store.create_user(&admin(), T0 + 1, &user).await.unwrap();
-        assert_eq!((sato.org_code.as_str(), sato.role, sato.locale), ("ipa", Role::IpaReviewer, None));
+        assert_eq!(
+            (sato.org_code.as_str(), sato.role, sato.locale),
+            ("ipa", Role::IpaReviewer, None)
+        );
 
         // A role that does not fit the organisation is refused, with nothing written.
         let before = audit_count(&store).await;
         let wrong = store
-            .create_user(&admin(), T0, &NewUser { login: "kato".into(), role: Role::Auditor, ..user.clone() })
+            .create_user(
+                &admin(),
+                T0,
+                &NewUser {
+                    login: "kato".into(),
+                    role: Role::Auditor,
+                    ..user.clone()
+                },
+            )
             .await;
         match wrong {
-            Err(StoreError::Invalid(msg)) => assert!(msg.contains("auditor") && msg.contains("ipa"), "{msg}"),
+            Err(StoreError::Invalid(msg)) => {
+                assert!(msg.contains("auditor") && msg.contains("ipa"), "{msg}")
+            }
             other => panic!("expected Invalid, got {other:?}"),
         }
         let dup = store.create_user(&admin(), T0, &user).await;
-        assert!(matches!(dup, Err(StoreError::Conflict { what: "login", .. })), "{dup:?}");
+        assert!(
+            matches!(dup, Err(StoreError::Conflict { what: "login", .. })),
+            "{dup:?}"
+        );
         assert_eq!(store.list_users().await.unwrap().len(), 1);
         assert_eq!(audit_count(&store).await, before);
 
-        store.set_user_locale(&Actor::user(sato.id, "sato"), T0 + 2, sato.id, Lang::En).await.unwrap();
-        assert_eq!(store.user_by_login("sato").await.unwrap().unwrap().locale, Some(Lang::En));
+        store
+            .set_user_locale(&Actor::user(sato.id, "sato"), T0 + 2, sato.id, Lang::En)
+            .await
+            .unwrap();
+        assert_eq!(
+            store.user_by_login("sato").await.unwrap().unwrap().locale,
+            Some(Lang::En)
+        );
 
         let entries = store.audit_entries(None, 100).await.unwrap();
         let actions: Vec<_> = entries.iter().rev().map(|e| e.action.as_str()).collect();
         assert_eq!(actions, ["org.create", "user.create", "user.locale"]);
-        assert!(!entries.iter().any(|e| e.payload.contains("argon2")), "hashes never reach the trail");
+        assert!(
+            !entries.iter().any(|e| e.payload.contains("argon2")),
+            "hashes never reach the trail"
+        );
         let report = store.verify_audit().await.unwrap();
         assert!(report.is_intact());
         assert_eq!(report.entries, 3);
@@ -141,7 +198,15 @@ async fn accounts_story() {
 async fn sessions_and_throttling_story() {
     each_backend(|store, _| async move {
         let org = store
-            .create_org(&admin(), T0, &NewOrg { code: "nict".into(), name: "NICT".into(), kind: OrgKind::Nict })
+            .create_org(
+                &admin(),
+                T0,
+                &NewOrg {
+                    code: "nict".into(),
+                    name: "NICT".into(),
+                    kind: OrgKind::Nict,
+                },
+            )
             .await
             .unwrap();
         let user = store
@@ -161,45 +226,134 @@ async fn sessions_and_throttling_story() {
 
         let policy = ThrottlePolicy::default();
         for i in 0..4 {
-            let t = store.record_login_failure(T0 + i, "yamada", &policy).await.unwrap();
+            let t = store
+                .record_login_failure(T0 + i, "yamada", &policy)
+                .await
+                .unwrap();
             assert!(!t.is_locked(T0 + i));
         }
-        let t = store.record_login_failure(T0 + 5, "yamada", &policy).await.unwrap();
+        let t = store
+            .record_login_failure(T0 + 5, "yamada", &policy)
+            .await
+            .unwrap();
         assert!(t.is_locked(T0 + 5));
         assert_eq!(store.throttle("yamada").await.unwrap(), Some(t));
 
-        let s1 = NewSession { token_hash: "a".repeat(64), expires_at: T0 + 1000, remote: "127.0.0.1".into() };
-        let s2 = NewSession { token_hash: "b".repeat(64), expires_at: T0 + 1000, remote: "127.0.0.1".into() };
+        let s1 = NewSession {
+            token_hash: "a".repeat(64),
+            expires_at: T0 + 1000,
+            remote: "127.0.0.1".into(),
+        };
+        let s2 = NewSession {
+            token_hash: "b".repeat(64),
+            expires_at: T0 + 1000,
+            remote: "127.0.0.1".into(),
+        };
         store.create_session(T0 + 10, &user, &s1).await.unwrap();
         store.create_session(T0 + 11, &user, &s2).await.unwrap();
-        assert_eq!(store.throttle("yamada").await.unwrap(), None, "a successful sign-in clears failures");
+        assert_eq!(
+            store.throttle("yamada").await.unwrap(),
+            None,
+            "a successful sign-in clears failures"
+        );
 
-        let (session, found) = store.session(T0 + 20, &s1.token_hash).await.unwrap().unwrap();
+        let (session, found) = store
+            .session(T0 + 20, &s1.token_hash)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!((session.user_id, found.login.as_str()), (user.id, "Yamada"));
-        assert!(store.session(T0 + 1000, &s1.token_hash).await.unwrap().is_none(), "expired");
-        store.touch_session(&s1.token_hash, T0 + 30, T0 + 5000).await.unwrap();
-        assert!(store.session(T0 + 1000, &s1.token_hash).await.unwrap().is_some(), "extended");
+        assert!(
+            store
+                .session(T0 + 1000, &s1.token_hash)
+                .await
+                .unwrap()
+                .is_none(),
+            "expired"
+        );
+        store
+            .touch_session(&s1.token_hash, T0 + 30, T0 + 5000)
+            .await
+            .unwrap();
+        assert!(
+            store
+                .session(T0 + 1000, &s1.token_hash)
+                .await
+                .unwrap()
+                .is_some(),
+            "extended"
+        );
 
         // Changing the password ends every other session.
         store
-            .set_password(&Actor::user(user.id, "Yamada"), T0 + 40, user.id, "h2", Some(&s1.token_hash))
+            .set_password(
+                &Actor::user(user.id, "Yamada"),
+                T0 + 40,
+                user.id,
+                "h2",
+                Some(&s1.token_hash),
+            )
             .await
             .unwrap();
-        assert!(store.session(T0 + 41, &s1.token_hash).await.unwrap().is_some());
-        assert!(store.session(T0 + 41, &s2.token_hash).await.unwrap().is_none());
-        assert_eq!(store.user_by_id(user.id).await.unwrap().unwrap().password_hash, "h2");
+        assert!(
+            store
+                .session(T0 + 41, &s1.token_hash)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            store
+                .session(T0 + 41, &s2.token_hash)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(
+            store
+                .user_by_id(user.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .password_hash,
+            "h2"
+        );
 
-        store.end_session(&Actor::user(user.id, "Yamada"), T0 + 50, &s1.token_hash).await.unwrap();
-        assert!(store.session(T0 + 51, &s1.token_hash).await.unwrap().is_none());
+        store
+            .end_session(&Actor::user(user.id, "Yamada"), T0 + 50, &s1.token_hash)
+            .await
+            .unwrap();
+        assert!(
+            store
+                .session(T0 + 51, &s1.token_hash)
+                .await
+                .unwrap()
+                .is_none()
+        );
         assert_eq!(store.purge_expired_sessions(T0 + 10_000).await.unwrap(), 0);
 
-        let actions: Vec<_> = store.audit_entries(None, 100).await.unwrap().into_iter().rev().map(|e| e.action).collect();
+        let actions: Vec<_> = store
+            .audit_entries(None, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .rev()
+            .map(|e| e.action)
+            .collect();
         assert_eq!(
             actions,
             [
-                "org.create", "user.create",
-                "auth.login_failed", "auth.login_failed", "auth.login_failed", "auth.login_failed", "auth.login_failed",
-                "auth.login", "auth.login", "user.password_change", "auth.logout"
+                "org.create",
+                "user.create",
+                "auth.login_failed",
+                "auth.login_failed",
+                "auth.login_failed",
+                "auth.login_failed",
+                "auth.login_failed",
+                "auth.login",
+                "auth.login",
+                "user.password_change",
+                "auth.logout"
             ]
         );
         assert!(store.verify_audit().await.unwrap().is_intact());
@@ -215,7 +369,15 @@ async fn concurrent_writers_keep_one_unbroken_chain() {
             let store = Arc::clone(&store);
             tasks.push(tokio::spawn(async move {
                 store
-                    .create_org(&admin(), T0 + i, &NewOrg { code: format!("org{i}"), name: format!("Org {i}"), kind: OrgKind::Agency })
+                    .create_org(
+                        &admin(),
+                        T0 + i,
+                        &NewOrg {
+                            code: format!("org{i}"),
+                            name: format!("Org {i}"),
+                            kind: OrgKind::Agency,
+                        },
+                    )
                     .await
                     .unwrap();
             }));
@@ -236,12 +398,22 @@ async fn editing_the_trail_behind_kasumis_back_is_detected() {
     each_backend(|store, tamper| async move {
         for code in ["a", "b", "c"] {
             store
-                .create_org(&admin(), T0, &NewOrg { code: code.into(), name: code.into(), kind: OrgKind::Csp })
+                .create_org(
+                    &admin(),
+                    T0,
+                    &NewOrg {
+                        code: code.into(),
+                        name: code.into(),
+                        kind: OrgKind::Csp,
+                    },
+                )
                 .await
                 .unwrap();
         }
         assert!(store.verify_audit().await.unwrap().is_intact());
-        tamper.run("UPDATE audit_log SET payload = '{\"code\":\"evil\"}' WHERE seq = 2").await;
+        tamper
+            .run("UPDATE audit_log SET payload = '{\"code\":\"evil\"}' WHERE seq = 2")
+            .await;
         let report = store.verify_audit().await.unwrap();
         let b = report.first_break.expect("the edit must be found");
         assert_eq!(b.seq, 2);
@@ -252,13 +424,21 @@ async fn editing_the_trail_behind_kasumis_back_is_detected() {
 
 #[tokio::test]
 async fn an_unreachable_database_is_a_clear_error() {
-    let err = kasumi_store::open(&Target::Url("postgres://kasumi:secret@127.0.0.1:1/none".into()))
+    let err = kasumi_store::open(&Target::Url(
+        "postgres://kasumi:secret@127.0.0.1:1/none".into(),
+    ))
+    .await
+    .err()
+    .expect("nothing listens on port 1");
+    let msg = err.to_string();
+    assert!(
+        msg.starts_with("cannot open the database at postgres://kasumi:***@127.0.0.1:1/none"),
+        "{msg}"
+    );
+    assert!(!msg.contains("secret"));
+    let err = kasumi_store::open(&Target::Url("mysql://x".into()))
         .await
         .err()
-        .expect("nothing listens on port 1");
-    let msg = err.to_string();
-    assert!(msg.starts_with("cannot open the database at postgres://kasumi:***@127.0.0.1:1/none"), "{msg}");
-    assert!(!msg.contains("secret"));
-    let err = kasumi_store::open(&Target::Url("mysql://x".into())).await.err().unwrap();
+        .unwrap();
     assert!(err.to_string().contains("unsupported database URL"));
 }

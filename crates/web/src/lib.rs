@@ -1,1 +1,161 @@
+//! Kasumi's web application: the only crate that knows HTTP.
+//!
+//! Start at [`router`]: it lists every route and the middleware stack. Each
+//! request passes through [`context::context`], which resolves the session,
+//! language and CSRF token into a [`context::Ctx`] that handlers take as an
+//! argument; handlers return [`error::AppError`] for anything a person did
+//! wrong, and the middleware turns it into a page in their language.
 
+mod admin;
+pub mod auth;
+pub mod context;
+pub mod error;
+mod form;
+pub mod i18n;
+mod metrics;
+mod pages;
+pub mod password;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware;
+use axum::routing::{get, post};
+use base64::Engine;
+use kasumi_core::{Clock, Micros};
+use kasumi_store::{DynStore, ThrottlePolicy};
+use sha2::{Digest, Sha256};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use metrics::Metrics;
+
+#[derive(Clone, Debug)]
+pub struct AppConfig {
+    /// Show the demo banner.
+    pub demo: bool,
+    /// Mark cookies `Secure` (set when Kasumi is served over HTTPS).
+    pub secure_cookies: bool,
+    /// A session ends after this long without a request.
+    pub session_idle: Micros,
+    /// A session ends this long after sign-in, however busy.
+    pub session_max: Micros,
+    pub throttle: ThrottlePolicy,
+    /// Largest request body accepted (forms); larger ones get 413.
+    pub max_body_bytes: usize,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig {
+            demo: false,
+            secure_cookies: false,
+            session_idle: 2 * 3600 * 1_000_000,
+            session_max: 12 * 3600 * 1_000_000,
+            throttle: ThrottlePolicy::default(),
+            max_body_bytes: 64 * 1024,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: DynStore,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<AppConfig>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    pub fn new(store: DynStore, clock: Arc<dyn Clock>, config: AppConfig) -> AppState {
+        AppState {
+            store,
+            clock,
+            config: Arc::new(config),
+            metrics: Arc::new(Metrics::new()),
+        }
+    }
+}
+
+/// Every route of the application with its middleware.
+pub fn router(state: AppState) -> Router {
+    let routes = Router::new()
+        .route("/", get(pages::home))
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/lang", post(auth::switch_language))
+        .route("/me", get(pages::me))
+        .route(
+            "/me/password",
+            get(auth::password_form).post(auth::change_password),
+        )
+        .route("/admin/users", get(admin::users).post(admin::create_user))
+        .route("/admin/orgs", get(admin::orgs).post(admin::create_org))
+        .route("/admin/audit", get(admin::audit))
+        .route("/healthz", get(pages::healthz))
+        .route("/metrics", get(metrics::export))
+        .route("/static/kasumi.css", get(pages::stylesheet))
+        .route_layer(middleware::from_fn(metrics::mark_route))
+        .fallback(pages::not_found);
+
+    let csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+               object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    routes
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            context::context,
+        ))
+        .layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(csp),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("cache-control"),
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, then finishes the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// 32 random bytes, base64url without padding (43 characters): session and CSRF tokens.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub fn sha256_hex(s: &str) -> String {
+    let digest = Sha256::digest(s.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
