@@ -36,6 +36,11 @@ fn local_path(next: Option<&str>) -> Option<String> {
         .map(str::to_string)
 }
 
+/// Whole minutes until `until`, rounded up, as shown to a locked-out person.
+fn minutes_left(until: i64, now: i64) -> String {
+    ((until - now + 59_999_999) / 60_000_000).to_string()
+}
+
 pub async fn login_form(ctx: Ctx, Query(q): Query<LoginQuery>) -> AppResult<Response> {
     if ctx.user.is_some() {
         return Ok(Redirect::to("/me").into_response());
@@ -65,7 +70,7 @@ pub async fn login(
     if let Some(t) = state.store.throttle(&key).await?
         && t.is_locked(now)
     {
-        let minutes = ((t.locked_until - now) / 60_000_000 + 1).to_string();
+        let minutes = minutes_left(t.locked_until, now);
         return Err(AppError::TooMany {
             key: "login-locked",
             args: vec![("minutes", minutes)],
@@ -85,7 +90,7 @@ pub async fn login(
                 .record_login_failure(now, &key, &state.config.throttle)
                 .await?;
             let (status, msg) = if t.is_locked(now) {
-                let minutes = ((t.locked_until - now) / 60_000_000 + 1).to_string();
+                let minutes = minutes_left(t.locked_until, now);
                 (
                     StatusCode::TOO_MANY_REQUESTS,
                     ctx.tr.ta("login-locked", &[("minutes", minutes)]),

@@ -1,0 +1,367 @@
+//! The `kasumi` command as people and scripts use it.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+fn kasumi() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_kasumi"));
+    // Settings come from the command line in these tests, never from the caller's environment.
+    for (k, _) in std::env::vars() {
+        if k.starts_with("KASUMI_") {
+            c.env_remove(k);
+        }
+    }
+    c
+}
+
+fn run(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = kasumi()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn help_lists_every_command() {
+    let o = run(&["--help"], None);
+    assert!(o.status.success());
+    let t = text(&o);
+    for cmd in ["serve", "user", "org", "audit"] {
+        assert!(t.contains(cmd), "{cmd} missing from:\n{t}");
+    }
+    let serve = text(&run(&["serve", "--help"], None));
+    for flag in [
+        "--listen",
+        "--data-dir",
+        "--database-url",
+        "--demo",
+        "--no-demo",
+    ] {
+        assert!(serve.contains(flag), "{flag} missing from:\n{serve}");
+    }
+}
+
+#[test]
+fn accounts_from_the_console_and_a_tampered_trail() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let fresh = run(&["audit", "verify", "--data-dir", d], None);
+    assert!(fresh.status.success(), "{}", text(&fresh));
+    assert!(text(&fresh).contains("audit trail intact: 0 entries verified"));
+
+    let org = run(
+        &[
+            "org",
+            "add",
+            "--code",
+            "saida-city",
+            "--name",
+            "さいだ市",
+            "--kind",
+            "local_government",
+            "--data-dir",
+            d,
+        ],
+        None,
+    );
+    assert!(org.status.success(), "{}", text(&org));
+    let user = run(
+        &[
+            "user",
+            "add",
+            "--login",
+            "tanaka",
+            "--role",
+            "trainee",
+            "--org",
+            "saida-city",
+            "--name",
+            "田中",
+            "--data-dir",
+            d,
+        ],
+        Some("a-long-password\n"),
+    );
+    assert!(user.status.success(), "{}", text(&user));
+    assert!(text(&user).contains("created user tanaka (trainee, saida-city)"));
+    assert!(
+        text(&run(&["user", "list", "--data-dir", d], None))
+            .contains("tanaka\ttrainee\tsaida-city\t田中")
+    );
+
+    // Refusals name what is wrong and write nothing.
+    let bad_role = run(
+        &[
+            "user",
+            "add",
+            "--login",
+            "x1x",
+            "--role",
+            "root",
+            "--org",
+            "saida-city",
+            "--data-dir",
+            d,
+        ],
+        Some("a-long-password\n"),
+    );
+    assert!(!bad_role.status.success());
+    assert!(
+        text(&bad_role).contains("unknown role 'root'"),
+        "{}",
+        text(&bad_role)
+    );
+    let no_org = run(
+        &[
+            "user",
+            "add",
+            "--login",
+            "x1x",
+            "--role",
+            "trainee",
+            "--org",
+            "nowhere",
+            "--data-dir",
+            d,
+        ],
+        Some("a-long-password\n"),
+    );
+    assert!(text(&no_org).contains("there is no organisation with code 'nowhere'"));
+    let short = run(
+        &[
+            "user",
+            "add",
+            "--login",
+            "x1x",
+            "--role",
+            "trainee",
+            "--org",
+            "saida-city",
+            "--data-dir",
+            d,
+        ],
+        Some("short\n"),
+    );
+    assert!(!short.status.success());
+    assert!(text(&short).contains("password-too-short"));
+    let wrong_kind = run(
+        &[
+            "user",
+            "add",
+            "--login",
+            "x1x",
+            "--role",
+            "auditor",
+            "--org",
+            "saida-city",
+            "--data-dir",
+            d,
+        ],
+        Some("a-long-password\n"),
+    );
+    assert!(
+        text(&wrong_kind).contains("role 'auditor' cannot belong to organisation 'saida-city'"),
+        "{}",
+        text(&wrong_kind)
+    );
+
+    let ok = run(&["audit", "verify", "--data-dir", d], None);
+    assert!(ok.status.success());
+    assert!(
+        text(&ok).contains("audit trail intact: 2 entries verified"),
+        "{}",
+        text(&ok)
+    );
+
+    // Someone edits the database behind Kasumi's back.
+    let db = dir.path().join("kasumi.db");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        sqlx::query("UPDATE audit_log SET actor = 'user:nobody' WHERE seq = 1")
+            .execute(&mut c)
+            .await
+            .unwrap();
+    });
+    let broken = run(&["audit", "verify", "--data-dir", d], None);
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(
+        text(&broken).contains("audit trail BROKEN at entry 1"),
+        "{}",
+        text(&broken)
+    );
+}
+
+#[test]
+fn an_unreachable_database_is_reported_on_the_console() {
+    let o = run(
+        &[
+            "audit",
+            "verify",
+            "--database-url",
+            "postgres://kasumi:pw@127.0.0.1:1/none",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let t = text(&o);
+    assert!(
+        t.contains("Kasumi cannot use the database postgres://kasumi:***@127.0.0.1:1/none"),
+        "{t}"
+    );
+    assert!(!t.contains("panicked") && !t.contains(":pw@"), "{t}");
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_healthy(port: u16) -> bool {
+    for _ in 0..100 {
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::Read;
+            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                .unwrap();
+            let mut resp = String::new();
+            let _ = s.read_to_string(&mut resp);
+            return resp.starts_with("HTTP/1.1 200");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}
+
+#[test]
+fn serve_answers_health_checks_and_stops_gracefully() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let child = kasumi()
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    assert!(wait_healthy(port), "server did not answer /healthz");
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "exit after SIGTERM: {}", text(&out));
+    let t = text(&out);
+    assert!(
+        t.contains("demo-ipa-reviewer"),
+        "demo accounts are printed: {t}"
+    );
+    assert!(t.contains("shutting down"));
+
+    // The second start keeps the data and does not print passwords again.
+    let port = free_port();
+    let child = kasumi()
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    assert!(wait_healthy(port));
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let t = text(&child.wait_with_output().unwrap());
+    assert!(t.contains("accounts already exist"), "{t}");
+    let users = text(&run(
+        &["user", "list", "--data-dir", dir.path().to_str().unwrap()],
+        None,
+    ));
+    assert_eq!(users.lines().count(), 11, "one account per role: {users}");
+    assert!(
+        run(
+            &[
+                "audit",
+                "verify",
+                "--data-dir",
+                dir.path().to_str().unwrap()
+            ],
+            None
+        )
+        .status
+        .success()
+    );
+}
+
+#[test]
+fn no_demo_starts_empty_and_a_taken_port_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let o = run(
+        &[
+            "serve",
+            "--no-demo",
+            "--listen",
+            &addr,
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        text(&o).contains(&format!("cannot listen on {addr}")),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(
+        text(&run(
+            &["user", "list", "--data-dir", dir.path().to_str().unwrap()],
+            None
+        )),
+        ""
+    );
+}

@@ -1,0 +1,191 @@
+//! A running Kasumi on 127.0.0.1 with a fresh SQLite database and a clock the test moves.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use kasumi_core::{FixedClock, OrgKind, Role};
+use kasumi_store::{Actor, DynStore, NewOrg, NewUser, Target};
+use kasumi_web::{AppConfig, AppState, password};
+
+pub const T0: i64 = 1_764_200_000_000_000;
+pub const PASSWORD: &str = "correct-horse-42";
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub store: DynStore,
+    pub clock: Arc<FixedClock>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    /// A server with organisations and users `admin`, `trainee`, `reviewer` (password [`PASSWORD`]).
+    pub async fn start() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let store = kasumi_store::open(&Target::DataDir(dir.path().to_path_buf()))
+            .await
+            .unwrap();
+        let clock = Arc::new(FixedClock::new(T0));
+        let hash = password::hash(PASSWORD).unwrap();
+        let actor = Actor::system("test");
+        let ops = store
+            .create_org(
+                &actor,
+                T0,
+                &NewOrg {
+                    code: "ops".into(),
+                    name: "運用".into(),
+                    kind: OrgKind::Other,
+                },
+            )
+            .await
+            .unwrap();
+        let city = store
+            .create_org(
+                &actor,
+                T0,
+                &NewOrg {
+                    code: "saida-city".into(),
+                    name: "さいだ市".into(),
+                    kind: OrgKind::LocalGovernment,
+                },
+            )
+            .await
+            .unwrap();
+        let ipa = store
+            .create_org(
+                &actor,
+                T0,
+                &NewOrg {
+                    code: "ipa".into(),
+                    name: "IPA".into(),
+                    kind: OrgKind::Ipa,
+                },
+            )
+            .await
+            .unwrap();
+        for (login, name, org, role) in [
+            ("admin", "管理 太郎", ops.id, Role::Admin),
+            ("trainee", "受講 七海", city.id, Role::Trainee),
+            ("reviewer", "審査 花子", ipa.id, Role::IpaReviewer),
+        ] {
+            let user = NewUser {
+                login: login.into(),
+                display_name: name.into(),
+                org_id: org,
+                role,
+                password_hash: hash.clone(),
+            };
+            store.create_user(&actor, T0, &user).await.unwrap();
+        }
+        let state = AppState::new(
+            store.clone(),
+            clock.clone(),
+            AppConfig {
+                demo: true,
+                ..AppConfig::default()
+            },
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(kasumi_web::serve(listener, state, std::future::pending()));
+        TestApp {
+            addr,
+            store,
+            clock,
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// A browser-like client: keeps cookies, does not follow redirects.
+    pub fn client(&self) -> Client {
+        Client {
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            base: self.url(""),
+        }
+    }
+
+    pub async fn audit_len(&self) -> usize {
+        self.store.audit_entries(None, 100_000).await.unwrap().len()
+    }
+}
+
+pub struct Client {
+    pub http: reqwest::Client,
+    pub base: String,
+}
+
+pub struct Page {
+    pub status: u16,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+impl Page {
+    /// The CSRF token of the first form on the page.
+    pub fn csrf(&self) -> String {
+        let marker = "name=\"csrf_token\" value=\"";
+        let start = self.body.find(marker).expect("page has a form") + marker.len();
+        self.body[start..start + 43].to_string()
+    }
+}
+
+impl Client {
+    async fn page(res: reqwest::Response) -> Page {
+        Page {
+            status: res.status().as_u16(),
+            location: res
+                .headers()
+                .get("location")
+                .map(|v| v.to_str().unwrap().to_string()),
+            body: res.text().await.unwrap(),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        Self::page(
+            self.http
+                .get(format!("{}{path}", self.base))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Posts a form with the CSRF token taken from `from` (a page of this site).
+    pub async fn post(&self, path: &str, from: &str, fields: &[(&str, &str)]) -> Page {
+        let token = self.get(from).await.csrf();
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("csrf_token", &token));
+        self.post_raw(path, &form).await
+    }
+
+    pub async fn post_raw(&self, path: &str, form: &[(&str, &str)]) -> Page {
+        Self::page(
+            self.http
+                .post(format!("{}{path}", self.base))
+                .form(form)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    pub async fn login(&self, login: &str, password: &str) -> Page {
+        self.post(
+            "/login",
+            "/login",
+            &[("login", login), ("password", password)],
+        )
+        .await
+    }
+}

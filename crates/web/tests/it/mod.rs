@@ -1,0 +1,4 @@
+mod browser;
+mod harness;
+mod http;
+mod i18n;
