@@ -1,0 +1,80 @@
+//! import → export → import gives an equal catalog, in every format.
+
+use kasumi_ismap::oscal::{from_oscal_json, from_oscal_value, to_oscal_value};
+use kasumi_ismap::*;
+
+#[test]
+fn csv_round_trip() {
+    let cat = sample_catalog();
+    let csv = export_csv(&cat).unwrap();
+    assert!(csv.starts_with('\u{feff}'), "BOM for Excel");
+    let back = import_csv(&csv, "sample.csv", cat.version.clone()).unwrap();
+    assert_eq!(back, cat);
+    assert_eq!(export_csv(&back).unwrap(), csv);
+}
+
+#[test]
+fn xlsx_round_trip() {
+    let cat = sample_catalog();
+    let bytes = export_xlsx(&cat).unwrap();
+    let back = import_xlsx(&bytes).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back, cat);
+    let again = import_xlsx(&export_xlsx(&back).unwrap()).unwrap();
+    assert_eq!(again, cat);
+}
+
+#[test]
+fn oscal_round_trip() {
+    let cat = sample_catalog();
+    let doc = to_oscal(&cat).unwrap();
+    let json = kasumi_oscal::to_json_pretty(&doc);
+    let back = from_oscal_json(&json).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back, cat);
+    assert!(
+        back.items.iter().all(|i| i.oscal.is_none()),
+        "our own layout needs no raw copy"
+    );
+    assert_eq!(from_oscal(&doc).unwrap(), cat);
+
+    // structure: chapters are groups, objectives controls, details nested
+    let v = to_oscal_value(&cat);
+    let ch8 = v["catalog"]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["id"] == "ismap-8")
+        .unwrap();
+    let obj = &ch8["groups"][0]["controls"][1];
+    assert_eq!(obj["id"], "ismap-8.1.2");
+    assert_eq!(obj["class"], "objective");
+    assert_eq!(obj["controls"].as_array().unwrap().len(), 6);
+    assert_eq!(
+        obj["parts"][0]["prose"],
+        "目録の中で維持される資産は、管理する。"
+    );
+}
+
+#[test]
+fn extra_oscal_content_survives_via_the_raw_copy() {
+    let cat = sample_catalog();
+    let mut v = to_oscal_value(&cat);
+    // someone adds a param to 8.1.2 in an OSCAL editor
+    let ch8 = v["catalog"]["groups"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|g| g["id"] == "ismap-8")
+        .unwrap();
+    ch8["groups"][0]["controls"][1]["params"] = serde_json::json!([{"id": "p1", "label": "期間"}]);
+    let back = from_oscal_value(&v).unwrap();
+    let item = back.get("8.1.2").unwrap();
+    assert!(item.oscal.is_some());
+    assert_eq!(item.text_ja, "目録の中で維持される資産は、管理する。");
+    assert_eq!(to_oscal_value(&back), v);
+    // and the raw copy also survives CSV
+    let csv = export_csv(&back).unwrap();
+    assert_eq!(
+        import_csv(&csv, "x.csv", back.version.clone()).unwrap(),
+        back
+    );
+}
