@@ -23,9 +23,7 @@
 
 use std::collections::HashMap;
 
-use kasumi_oscal::{
-    CatalogDocument, ParseError, parse_catalog, parse_catalog_value, to_json_value,
-};
+use kasumi_oscal::{CatalogDocument, ParseError, parse_catalog_value, to_json_value};
 use serde_json::{Map, Value, json};
 
 use crate::error::ImportError;
@@ -264,13 +262,18 @@ fn prose_of(parts: &Value, name: &str, class: Option<&str>) -> String {
     out.join("\n")
 }
 
+/// A copy of an OSCAL object without its `controls` and `groups` (which
+/// are not cloned at all).
 fn without_children(v: &Value) -> Value {
-    let mut v = v.clone();
-    if let Value::Object(m) = &mut v {
-        m.shift_remove("controls");
-        m.shift_remove("groups");
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| *k != "controls" && *k != "groups")
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
+        other => other.clone(),
     }
-    v
 }
 
 /// Reads one OSCAL group or control as an item.
@@ -446,6 +449,15 @@ pub fn from_oscal(doc: &CatalogDocument) -> Result<Catalog, OscalError> {
 
 /// Parses OSCAL catalog JSON text (errors carry the JSON path) and converts it.
 pub fn from_oscal_json(text: &str) -> Result<Catalog, OscalError> {
-    let doc = parse_catalog(text)?;
-    from_oscal(&doc)
+    let value: Value = serde_json::from_str(text).map_err(|e| ParseError {
+        path: ".".into(),
+        message: e.to_string(),
+    })?;
+    // Check the shape against the OSCAL model (errors carry the JSON path)
+    // without a second copy of the document.
+    let _: CatalogDocument = serde_path_to_error::deserialize(&value).map_err(|e| ParseError {
+        path: e.path().to_string(),
+        message: e.inner().to_string(),
+    })?;
+    from_oscal_value(&value)
 }

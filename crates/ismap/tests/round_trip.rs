@@ -78,3 +78,29 @@ fn extra_oscal_content_survives_via_the_raw_copy() {
         back
     );
 }
+
+#[test]
+fn oscal_json_errors_carry_the_path() {
+    let cat = sample_catalog();
+    let mut v = to_oscal_value(&cat);
+    v["catalog"]["groups"][0]["controls"] = serde_json::json!([{"id": 5, "title": "x"}]);
+    match from_oscal_json(&v.to_string()) {
+        Err(OscalError::Parse(e)) => assert_eq!(e.path, "catalog.groups[0].controls[0].id"),
+        other => panic!("{other:?}"),
+    }
+    match from_oscal_json("{\"catalog\": ") {
+        Err(OscalError::Parse(e)) => assert!(e.message.contains("line 1"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+    // a duplicate id from an OSCAL editor is reported by validation
+    let mut v = to_oscal_value(&cat);
+    let dup = v["catalog"]["groups"][0]["groups"][0]["controls"][0].clone();
+    v["catalog"]["groups"][0]["groups"][0]["controls"]
+        .as_array_mut()
+        .unwrap()
+        .push(dup);
+    match from_oscal_value(&v) {
+        Err(OscalError::Invalid(e)) => assert_eq!(e.issues[0].problem.key(), "duplicate-id"),
+        other => panic!("{other:?}"),
+    }
+}

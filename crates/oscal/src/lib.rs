@@ -12,10 +12,12 @@
 //! Every model struct keeps unknown JSON fields in an `extra` map, so a
 //! document read and written back is equal to the original as JSON.
 
+pub mod check;
 pub mod model;
 pub mod parse;
 pub mod resolve;
 
+pub use check::{CatalogProblem, check_catalog, param_inserts};
 pub use model::*;
 pub use parse::{
     ParseError, parse_catalog, parse_catalog_value, parse_profile, to_json_pretty, to_json_value,

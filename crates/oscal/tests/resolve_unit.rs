@@ -378,3 +378,31 @@ fn join_locations() {
     assert_eq!(join_location("a/p.json", "./z.json"), "a/z.json");
     assert_eq!(join_location("a/p.json", "/abs/z.json"), "/abs/z.json");
 }
+
+#[test]
+fn structural_check_lists_every_problem() {
+    let mut v = catalog();
+    v["catalog"]["groups"][1]["controls"][1]["id"] = json!("au-1");
+    v["catalog"]["groups"][1]["controls"][0]["links"] = json!([{"href": "#nowhere"}]);
+    v["catalog"]["groups"][0]["controls"][0]["parts"][1]["prose"] =
+        json!("see {{ insert: param, ghost }}");
+    let doc = parse_catalog(&v.to_string()).unwrap();
+    assert_eq!(
+        check_catalog(&doc.catalog),
+        [
+            CatalogProblem::DuplicateId { id: "au-1".into() },
+            CatalogProblem::DanglingLink {
+                owner: "au-1".into(),
+                href: "#nowhere".into()
+            },
+            CatalogProblem::UnknownParamInsert {
+                owner: "ac-1".into(),
+                param_id: "ghost".into()
+            },
+        ]
+    );
+    assert_eq!(
+        param_inserts("a {{ insert: param, x-1 }} b {{insert: param, y}}"),
+        ["x-1", "y"]
+    );
+}
