@@ -347,7 +347,6 @@ pub fn from_oscal_value(doc: &Value) -> Result<Catalog, OscalError> {
     }
     let meta = &cat["metadata"];
     let catalog_id = first_prop(meta, "catalog-id", Some(KASUMI_NS));
-    let ismap = catalog_id.is_some();
     let title = meta["title"].as_str().unwrap_or("").to_string();
     let date = |k: &str| {
         meta.get(k)
@@ -378,6 +377,76 @@ pub fn from_oscal_value(doc: &Value) -> Result<Catalog, OscalError> {
         },
     };
 
+    let build = |ismap: bool| Catalog {
+        version: version.clone(),
+        scheme: if ismap {
+            Scheme::Ismap
+        } else {
+            Scheme::Foreign
+        },
+        items: read_items(cat, ismap),
+        // Kasumi's own export rebuilds the catalog object from the version;
+        // anything else keeps it raw (metadata, back-matter, …).
+        oscal: if catalog_id.is_some() {
+            None
+        } else {
+            Some(without_children(cat))
+        },
+    };
+    if catalog_id.is_some() {
+        let catalog = build(true);
+        catalog.validate().map_err(OscalError::Invalid)?;
+        return Ok(catalog);
+    }
+    // No version prop: e.g. a catalog resolved from a profile over an ISMAP
+    // catalog. Read it in Kasumi's layout if it is in it and valid as such,
+    // otherwise as a foreign catalog.
+    if in_kasumi_layout(cat) {
+        let catalog = build(true);
+        if catalog.validate().is_ok() {
+            return Ok(catalog);
+        }
+    }
+    let catalog = build(false);
+    catalog.validate().map_err(OscalError::Invalid)?;
+    Ok(catalog)
+}
+
+/// True if every group and control is in Kasumi's layout (`ismap-<label>` ids
+/// and Kasumi classes), and there is at least one.
+fn in_kasumi_layout(cat: &Value) -> bool {
+    fn ok(v: &Value) -> bool {
+        let class_ok = v
+            .get("class")
+            .and_then(Value::as_str)
+            .and_then(kind_of_class)
+            .is_some();
+        let id_ok = match (
+            v.get("id").and_then(Value::as_str),
+            first_prop(v, "label", None),
+        ) {
+            (Some(id), Some(label)) => id.strip_prefix("ismap-") == Some(label.as_str()),
+            _ => false,
+        };
+        class_ok
+            && id_ok
+            && ["controls", "groups"].iter().all(|k| {
+                v.get(*k)
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .all(ok)
+            })
+    }
+    let children: Vec<&Value> = ["controls", "groups"]
+        .iter()
+        .filter_map(|k| cat.get(*k).and_then(Value::as_array))
+        .flatten()
+        .collect();
+    !children.is_empty() && children.into_iter().all(ok)
+}
+
+fn read_items(cat: &Value, ismap: bool) -> Vec<Item> {
     let mut items = Vec::new();
     fn controls(
         cs: &Value,
@@ -424,22 +493,7 @@ pub fn from_oscal_value(doc: &Value) -> Result<Catalog, OscalError> {
     if let Some(gs) = cat.get("groups") {
         groups(gs, None, ismap, &mut items);
     }
-    let catalog = Catalog {
-        version,
-        scheme: if ismap {
-            Scheme::Ismap
-        } else {
-            Scheme::Foreign
-        },
-        items,
-        oscal: if ismap {
-            None
-        } else {
-            Some(without_children(cat))
-        },
-    };
-    catalog.validate().map_err(OscalError::Invalid)?;
-    Ok(catalog)
+    items
 }
 
 /// Converts from the OSCAL model.

@@ -104,3 +104,57 @@ fn oscal_json_errors_carry_the_path() {
         other => panic!("{other:?}"),
     }
 }
+
+/// An agency baseline: a profile over the (SAMPLE) ISMAP catalog in OSCAL
+/// that selects some criteria and adds a requirement, resolved and read back.
+#[test]
+fn agency_profile_over_the_ismap_catalog() {
+    use kasumi_oscal::{MemoryLoader, resolve_profile_with, to_json_value};
+    let cat = sample_catalog();
+    let profile = serde_json::json!({"profile": {
+        "uuid": "00000000-0000-4000-8000-00000000a001",
+        "metadata": {"title": "A省 追加要求事項（サンプル）", "version": "A-1", "oscal-version": "1.1.2"},
+        "imports": [{"href": "ismap-sample.json", "include-controls": [
+            {"with-ids": ["ismap-8.1.2", "ismap-9.2.1"], "with-child-controls": "yes"}]}],
+        "merge": {"as-is": true},
+        "modify": {"alters": [{"control-id": "ismap-9.2.1.1", "adds": [{"props": [
+            {"name": "agency-requirement", "ns": "urn:example:agency", "value": "FIDO2"}]}]}]}
+    }});
+    let loader = MemoryLoader::new()
+        .with("b/ismap-sample.json", to_oscal_value(&cat).to_string())
+        .with("b/agency.json", profile.to_string());
+    let resolved = resolve_profile_with(&loader, "b/agency.json").unwrap();
+    let baseline =
+        from_oscal_value(&serde_json::json!({"catalog": to_json_value(&resolved)})).unwrap();
+    assert_eq!(baseline.scheme, Scheme::Ismap);
+    assert_eq!(baseline.version.title_ja, "A省 追加要求事項（サンプル）");
+    let ids: Vec<&str> = baseline.items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "8", "8.1", "8.1.2", "8.1.2.1", "8.1.2.2", "8.1.2.3", "8.1.2.4", "8.1.2.5", "8.1.2.6",
+            "9", "9.2", "9.2.1", "9.2.1.1"
+        ]
+    );
+    assert_eq!(
+        baseline.get("8.1.2.1"),
+        cat.get("8.1.2.1"),
+        "unchanged criteria read back exactly"
+    );
+    let altered = baseline.get("9.2.1.1").unwrap();
+    assert!(altered.mandatory && altered.cloud_specific && altered.liu_critical);
+    assert!(
+        altered
+            .oscal
+            .as_ref()
+            .unwrap()
+            .to_string()
+            .contains("FIDO2"),
+        "the added requirement is kept"
+    );
+    // and it exports back to the same OSCAL
+    assert_eq!(
+        to_oscal_value(&baseline)["catalog"],
+        to_json_value(&resolved)
+    );
+}
