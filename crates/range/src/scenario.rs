@@ -601,20 +601,20 @@ impl<'s> Parser<'s> {
     fn number(&mut self, v: &Val, k: &str) -> Option<f64> {
         let val = v.get_ref();
         if let Some(f) = val.as_float() {
-            if let Ok(x) = f.as_str().replace('_', "").parse::<f64>() {
-                if x.is_finite() && x >= 0.0 {
-                    return Some(x);
-                }
+            if let Ok(x) = f.as_str().replace('_', "").parse::<f64>()
+                && x.is_finite()
+                && x >= 0.0
+            {
+                return Some(x);
             }
             self.err(v.span().start, k, "must be a finite number >= 0");
             return None;
         }
-        if let Some(i) = val.as_integer() {
-            if let Ok(n) = i64::from_str_radix(i.as_str(), i.radix()) {
-                if n >= 0 {
-                    return Some(n as f64);
-                }
-            }
+        if let Some(i) = val.as_integer()
+            && let Ok(n) = i64::from_str_radix(i.as_str(), i.radix())
+            && n >= 0
+        {
+            return Some(n as f64);
         }
         self.err(
             v.span().start,
@@ -875,10 +875,10 @@ impl<'s> Parser<'s> {
             }
             ostart = s.as_ref().and_then(|x| parse_hhmm(&x.v));
             oend = e.as_ref().and_then(|x| parse_hhmm(&x.v));
-            if let (Some(a), Some(b), Some(ex)) = (ostart, oend, e.as_ref()) {
-                if a >= b {
-                    self.err(ex.off, &ex.key, "office hours must end after they start");
-                }
+            if let (Some(a), Some(b), Some(ex)) = (ostart, oend, e.as_ref())
+                && a >= b
+            {
+                self.err(ex.off, &ex.key, "office hours must end after they start");
             }
             self.finish(oh);
         }
@@ -948,15 +948,15 @@ impl<'s> Parser<'s> {
         let net_ids = self.ids(&nets, "network");
         for i in 0..nets.len() {
             for j in 0..i {
-                if let (Some(a), Some(b)) = (&nets[i].1, &nets[j].1) {
-                    if a.cidr.overlaps(&b.cidr) {
-                        let at = net_cidr_at[i].clone().expect("cidr parsed");
-                        self.err(
-                            at.off,
-                            &at.key,
-                            format!("{} overlaps network `{}` ({})", a.cidr, b.id, b.cidr),
-                        );
-                    }
+                if let (Some(a), Some(b)) = (&nets[i].1, &nets[j].1)
+                    && a.cidr.overlaps(&b.cidr)
+                {
+                    let at = net_cidr_at[i].clone().expect("cidr parsed");
+                    self.err(
+                        at.off,
+                        &at.key,
+                        format!("{} overlaps network `{}` ({})", a.cidr, b.id, b.cidr),
+                    );
                 }
             }
         }
@@ -991,31 +991,31 @@ impl<'s> Parser<'s> {
                 }
                 x
             });
-            if let (Some(ni), Some(ip), Some(a)) = (net_i, addr_v, addr.as_ref()) {
-                if let Some(n) = &nets[ni].1 {
-                    if !n.cidr.contains(ip) {
-                        self.err(
-                            a.off,
-                            &a.key,
-                            format!("{} is outside its network `{}` ({})", a.v, n.id, n.cidr),
-                        );
-                    } else if ip == n.cidr.base || ip == n.cidr.base | !n.cidr.mask() {
-                        self.err(
-                            a.off,
-                            &a.key,
-                            format!("{} is the network or broadcast address of {}", a.v, n.cidr),
-                        );
-                    }
-                }
-            }
-            if let Some(n) = &name {
-                if !is_hostname(&n.v) {
+            if let (Some(ni), Some(ip), Some(a)) = (net_i, addr_v, addr.as_ref())
+                && let Some(n) = &nets[ni].1
+            {
+                if !n.cidr.contains(ip) {
                     self.err(
-                        n.off,
-                        &n.key,
-                        format!("`{}` is not a valid host name (letters, digits, `-`)", n.v),
+                        a.off,
+                        &a.key,
+                        format!("{} is outside its network `{}` ({})", a.v, n.id, n.cidr),
+                    );
+                } else if ip == n.cidr.base || ip == n.cidr.base | !n.cidr.mask() {
+                    self.err(
+                        a.off,
+                        &a.key,
+                        format!("{} is the network or broadcast address of {}", a.v, n.cidr),
                     );
                 }
+            }
+            if let Some(n) = &name
+                && !is_hostname(&n.v)
+            {
+                self.err(
+                    n.off,
+                    &n.key,
+                    format!("`{}` is not a valid host name (letters, digits, `-`)", n.v),
+                );
             }
             let off = o.off;
             let path = o.path.clone();
@@ -1097,53 +1097,50 @@ impl<'s> Parser<'s> {
             let net_i = net
                 .as_ref()
                 .and_then(|n| self.resolve(&net_ids, n, "network"));
-            if let (Some(ni), Some(n)) = (net_i, net.as_ref()) {
-                if let Some(nw) = &nets[ni].1 {
-                    if nw.kind != NetKind::Business {
-                        self.err(
-                            n.off,
-                            &n.key,
-                            format!(
-                                "section terminals must be in a business network, `{}` is not",
-                                nw.id
-                            ),
-                        );
-                    }
-                    if let Some(s) = &staff {
-                        if (s.v as u64) + 20 > nw.cidr.size() {
-                            self.err(
-                                s.off,
-                                &s.key,
-                                format!(
-                                    "{} staff do not fit in the DHCP range of {}",
-                                    s.v, nw.cidr
-                                ),
-                            );
-                        }
-                    }
-                    if hosts
-                        .iter()
-                        .any(|(_, h)| h.as_ref().is_some_and(|h| h.network == ni))
-                    {
-                        self.err(
-                            n.off,
-                            &n.key,
-                            format!(
-                                "network `{}` holds servers; give the section its own segment",
-                                nw.id
-                            ),
-                        );
-                    }
-                }
-            }
-            if let Some(p) = &prefix {
-                if !is_hostname(&p.v) {
+            if let (Some(ni), Some(n)) = (net_i, net.as_ref())
+                && let Some(nw) = &nets[ni].1
+            {
+                if nw.kind != NetKind::Business {
                     self.err(
-                        p.off,
-                        &p.key,
-                        format!("prefix `{}` must be letters, digits or `-`", p.v),
+                        n.off,
+                        &n.key,
+                        format!(
+                            "section terminals must be in a business network, `{}` is not",
+                            nw.id
+                        ),
                     );
                 }
+                if let Some(s) = &staff
+                    && (s.v as u64) + 20 > nw.cidr.size()
+                {
+                    self.err(
+                        s.off,
+                        &s.key,
+                        format!("{} staff do not fit in the DHCP range of {}", s.v, nw.cidr),
+                    );
+                }
+                if hosts
+                    .iter()
+                    .any(|(_, h)| h.as_ref().is_some_and(|h| h.network == ni))
+                {
+                    self.err(
+                        n.off,
+                        &n.key,
+                        format!(
+                            "network `{}` holds servers; give the section its own segment",
+                            nw.id
+                        ),
+                    );
+                }
+            }
+            if let Some(p) = &prefix
+                && !is_hostname(&p.v)
+            {
+                self.err(
+                    p.off,
+                    &p.key,
+                    format!("prefix `{}` must be letters, digits or `-`", p.v),
+                );
             }
             let off = o.off;
             let path = o.path.clone();
@@ -1172,14 +1169,14 @@ impl<'s> Parser<'s> {
         {
             let mut used: HashMap<usize, String> = HashMap::new();
             for (sid, s) in &sections {
-                if let Some(s) = s {
-                    if let Some(other) = used.insert(s.network, s.id.clone()) {
-                        self.err(
-                            sid.off,
-                            &sid.key,
-                            format!("section shares its network with section `{other}`"),
-                        );
-                    }
+                if let Some(s) = s
+                    && let Some(other) = used.insert(s.network, s.id.clone())
+                {
+                    self.err(
+                        sid.off,
+                        &sid.key,
+                        format!("section shares its network with section `{other}`"),
+                    );
                 }
             }
         }
@@ -1194,15 +1191,14 @@ impl<'s> Parser<'s> {
             let host_i = host
                 .as_ref()
                 .and_then(|h| self.resolve(&host_ids, h, "host"));
-            if let (Some(hi), Some(h)) = (host_i, host.as_ref()) {
-                if let Some(hs) = &hosts[hi].1 {
-                    if !matches!(
-                        hs.role,
-                        Role::File | Role::Web | Role::ResearchData | Role::OrderManagement
-                    ) {
-                        self.err(h.off, &h.key, format!("host `{}` has role `{}`; shares live on file, web, research_data or order_management hosts", hs.id, hs.role.name()));
-                    }
-                }
+            if let (Some(hi), Some(h)) = (host_i, host.as_ref())
+                && let Some(hs) = &hosts[hi].1
+                && !matches!(
+                    hs.role,
+                    Role::File | Role::Web | Role::ResearchData | Role::OrderManagement
+                )
+            {
+                self.err(h.off, &h.key, format!("host `{}` has role `{}`; shares live on file, web, research_data or order_management hosts", hs.id, hs.role.name()));
             }
             let off = o.off;
             let path = o.path.clone();
@@ -1300,21 +1296,20 @@ impl<'s> Parser<'s> {
             };
             let c2c = ext(&c2, self);
             let opc = ext(&op, self);
-            if let (Some(a), Some(b), Some(at)) = (c2c, opc, op.as_ref()) {
-                if a.overlaps(&b) {
-                    self.err(
-                        at.off,
-                        &at.key,
-                        format!("operator_cidr {b} overlaps c2_cidr {a}"),
-                    );
-                }
+            if let (Some(a), Some(b), Some(at)) = (c2c, opc, op.as_ref())
+                && a.overlaps(&b)
+            {
+                self.err(
+                    at.off,
+                    &at.key,
+                    format!("operator_cidr {b} overlaps c2_cidr {a}"),
+                );
             }
             if let (Some(c), Some(n), Some(w)) =
                 (count.as_ref(), c2c, words.len().checked_mul(words.len()))
+                && ((c.v as usize) > w * tlds.len().max(1) || (c.v as u64) > n.size())
             {
-                if (c.v as usize) > w * tlds.len().max(1) || (c.v as u64) > n.size() {
-                    self.err(c.off, &c.key, "not enough c2_words/c2_tlds/c2_cidr addresses to draw that many distinct C2 servers");
-                }
+                self.err(c.off, &c.key, "not enough c2_words/c2_tlds/c2_cidr addresses to draw that many distinct C2 servers");
             }
             self.finish(a);
             if let (Some(count), Some(c2c), Some(opc)) = (count, c2c, opc) {
@@ -1483,17 +1478,17 @@ impl<'s> Parser<'s> {
                 }
                 x
             });
-            if let (Some(dl), Some(d)) = (&deadline, dur) {
-                if dl.v > d {
-                    self.err(
-                        dl.off,
-                        &dl.key,
-                        format!(
-                            "deadline {} is after the exercise ends (duration_minutes = {d})",
-                            dl.v
-                        ),
-                    );
-                }
+            if let (Some(dl), Some(d)) = (&deadline, dur)
+                && dl.v > d
+            {
+                self.err(
+                    dl.off,
+                    &dl.key,
+                    format!(
+                        "deadline {} is after the exercise ends (duration_minutes = {d})",
+                        dl.v
+                    ),
+                );
             }
             if late > 1.0 {
                 self.err(
@@ -1688,29 +1683,28 @@ impl<'s> Parser<'s> {
                 let h = host
                     .as_ref()
                     .and_then(|h| self.resolve(host_ids, h, "host"));
-                if let (Some(hi), Some(hr)) = (h, host.as_ref()) {
-                    if let Some(hs) = &hosts[hi].1 {
-                        if hs.role != Role::Web {
-                            self.err(
-                                hr.off,
-                                &hr.key,
-                                format!(
-                                    "web_exploit needs a host with role `web`; `{}` is `{}`",
-                                    hs.id,
-                                    hs.role.name()
-                                ),
-                            );
-                        }
-                    }
+                if let (Some(hi), Some(hr)) = (h, host.as_ref())
+                    && let Some(hs) = &hosts[hi].1
+                    && hs.role != Role::Web
+                {
+                    self.err(
+                        hr.off,
+                        &hr.key,
+                        format!(
+                            "web_exploit needs a host with role `web`; `{}` is `{}`",
+                            hs.id,
+                            hs.role.name()
+                        ),
+                    );
                 }
-                if let Some(p) = &path {
-                    if !p.v.starts_with('/') || p.v.contains(' ') {
-                        self.err(
-                            p.off,
-                            &p.key,
-                            "path must start with `/` and contain no spaces",
-                        );
-                    }
+                if let Some(p) = &path
+                    && (!p.v.starts_with('/') || p.v.contains(' '))
+                {
+                    self.err(
+                        p.off,
+                        &p.key,
+                        "path must start with `/` and contain no spaces",
+                    );
                 }
                 StepKind::WebExploit {
                     host: h?,
@@ -1848,10 +1842,10 @@ impl<'s> Parser<'s> {
             let Some((lo, hi)) = bounds[i] else { continue };
             match &s.kind {
                 StepKind::Execute { delivery } => {
-                    if let Some((_, dhi)) = bounds[*delivery] {
-                        if !late_enough(i, (*delivery, dhi), lo) {
-                            self.err(id.off, &id.key, format!("`{}` may run before its delivery step `{}` has happened; chain it with `after` or start it later", s.id, steps[*delivery].0.v));
-                        }
+                    if let Some((_, dhi)) = bounds[*delivery]
+                        && !late_enough(i, (*delivery, dhi), lo)
+                    {
+                        self.err(id.off, &id.key, format!("`{}` may run before its delivery step `{}` has happened; chain it with `after` or start it later", s.id, steps[*delivery].0.v));
                     }
                     foothold.get_or_insert((i, hi));
                 }

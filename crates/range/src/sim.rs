@@ -984,14 +984,13 @@ impl Sim {
                     },
                 ));
                 let mut stolen = vec![admin];
-                if let HostKind::Terminal { staff, .. } = env.host(inf.host).kind {
-                    if let Some(a) = env
+                if let HostKind::Terminal { staff, .. } = env.host(inf.host).kind
+                    && let Some(a) = env
                         .accounts
                         .iter()
                         .position(|a| a.staff == staff && !a.admin)
-                    {
-                        stolen.push(a);
-                    }
+                {
+                    stolen.push(a);
                 }
                 stolen.truncate(accounts as usize);
                 let list: Vec<&str> = stolen
@@ -1928,6 +1927,7 @@ impl Sim {
         self.web_get(env, names, out, inf, t, &path, bytes)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn web_get(
         &mut self,
         env: &Env,
