@@ -1663,7 +1663,7 @@ impl Sim {
         if !inf.alive {
             if inf.file_present && !inf.web {
                 // Persistence: the Run key starts the implant again at the next logon.
-                let next = next_morning(env, t);
+                let next = next_morning(env, t) + self.rng.range(0, 20 * MIN);
                 self.infections[k].alive = true;
                 self.push(next, Item::Beacon(k));
                 let pid = 4000 + self.rng.below(20000) as u32 * 4;
@@ -1697,7 +1697,7 @@ impl Sim {
             return;
         }
         if !inf.web && crate::activity::is_terminal(env, inf.host) && !terminal_on(env, t) {
-            let next = next_morning(env, t);
+            let next = next_morning(env, t) + self.rng.range(0, 20 * MIN);
             self.push(next, Item::Beacon(k));
             return;
         }
@@ -1794,7 +1794,8 @@ impl Sim {
             },
         ));
         let url = names.intern(&format!("{}:443", c2.domain));
-        let user = inf.user;
+        // A service running as SYSTEM authenticates to the proxy with the machine account.
+        let user = if names.get(inf.user) == "SYSTEM" { names.intern(&format!("{}$", h.name)) } else { inf.user };
         let ok;
         if self.proxy_blocked(&c2.domain, names.get(url), c2.ip, t1) {
             out.push(aev(
