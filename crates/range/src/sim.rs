@@ -536,7 +536,7 @@ impl Sim {
                             hash: DASH,
                             ip: 0,
                             port: 0,
-                            pid: 0,
+                            pid: 1000 + (term.0 % 4000) * 8,
                         },
                     ));
                     tt += 40 * SEC + self.rng.range(0, 30 * SEC);
@@ -554,7 +554,7 @@ impl Sim {
                             hash: DASH,
                             ip: 0,
                             port: 0,
-                            pid: 0,
+                            pid: 1004 + (term.0 % 4000) * 8,
                         },
                     ));
                 }
@@ -1795,7 +1795,11 @@ impl Sim {
         ));
         let url = names.intern(&format!("{}:443", c2.domain));
         // A service running as SYSTEM authenticates to the proxy with the machine account.
-        let user = if names.get(inf.user) == "SYSTEM" { names.intern(&format!("{}$", h.name)) } else { inf.user };
+        let user = if names.get(inf.user) == "SYSTEM" {
+            names.intern(&format!("{}$", h.name))
+        } else {
+            inf.user
+        };
         let ok;
         if self.proxy_blocked(&c2.domain, names.get(url), c2.ip, t1) {
             out.push(aev(
