@@ -1,6 +1,7 @@
 //! Provision a built-in scenario and print statistics, timings and sample lines.
 //!
 //! `cargo run --release -p kasumi-range --example range_dump -- saida-city 42 1 7`
+//! (the first argument may also be a path to a scenario `.toml` file)
 
 use std::time::Instant;
 
@@ -12,7 +13,12 @@ fn main() {
     let seed: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(42);
     let team: u32 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1);
     let days: u32 = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(7);
-    let sc = match Scenario::builtin(name) {
+    let sc = if name.ends_with(".toml") {
+        kasumi_range::files::load_scenario(std::path::Path::new(name))
+    } else {
+        Scenario::builtin(name)
+    };
+    let sc = match sc {
         Ok(s) => s,
         Err(e) => {
             eprintln!("{e}");
@@ -36,6 +42,7 @@ fn main() {
     }
     let t_render = t1.elapsed();
     println!("scenario {name} seed {seed} team {team} history {days} days");
+    println!("size_of::<Event>() = {} bytes", std::mem::size_of::<kasumi_range::Event>());
     println!(
         "events {total}, provision {:?}, render {:?} ({} MB of text)",
         t_prov,
