@@ -1,0 +1,5 @@
+//! One integration-test binary for kasumi-oscal (less linking on 2 cores).
+
+mod nist;
+mod resolve_unit;
+mod shared;
