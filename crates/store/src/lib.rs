@@ -156,6 +156,25 @@ pub trait Store: Send + Sync + 'static {
     async fn end_session(&self, actor: &Actor, at: Micros, token_hash: &str) -> Result<()>;
     async fn purge_expired_sessions(&self, at: Micros) -> Result<u64>;
 
+    // Control criteria (管理基準) versions.
+    /// Stores a new version; a version id already present is a conflict.
+    async fn insert_catalog(&self, actor: &Actor, at: Micros, record: &CatalogRecord, payload: serde_json::Value) -> Result<()>;
+    async fn list_catalogs(&self) -> Result<Vec<CatalogSummary>>;
+    async fn catalog_revision(&self, id: &str) -> Result<Option<i64>>;
+    /// The summary and the JSON document of a version.
+    async fn catalog(&self, id: &str) -> Result<Option<(CatalogSummary, String)>>;
+    /// Replaces a version's document if it is still at `expected_revision`
+    /// (someone else's edit in between is a conflict, not a lost update).
+    async fn update_catalog(
+        &self,
+        actor: &Actor,
+        at: Micros,
+        record: &CatalogRecord,
+        expected_revision: i64,
+        action: &str,
+        payload: serde_json::Value,
+    ) -> Result<i64>;
+
     // Audit trail.
     async fn audit_entries(&self, before_seq: Option<i64>, limit: i64) -> Result<Vec<AuditEntry>>;
     /// Recomputes the whole chain; names the first entry that does not match.

@@ -58,6 +58,32 @@ pub struct Session {
     pub expires_at: Micros,
 }
 
+/// A catalog version to store: summary columns plus the whole document as JSON.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CatalogRecord {
+    pub id: String,
+    pub title_ja: String,
+    pub title_en: String,
+    pub issued: String,
+    pub sample: bool,
+    pub item_count: i64,
+    pub doc: String,
+}
+
+/// A stored catalog version without its document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CatalogSummary {
+    pub id: String,
+    pub title_ja: String,
+    pub title_en: String,
+    pub issued: String,
+    pub sample: bool,
+    pub item_count: i64,
+    pub revision: i64,
+    pub created_at: Micros,
+    pub updated_at: Micros,
+}
+
 /// Failed sign-ins counted for one login name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Throttle {

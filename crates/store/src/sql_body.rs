@@ -5,7 +5,8 @@ use sqlx::{Row, Transaction};
 
 use crate::audit::{self, AuditEntry, ChainVerifier, VerifyReport};
 use crate::{
-    Actor, NewOrg, NewSession, NewUser, Org, Session, Store, Throttle, ThrottlePolicy, User,
+    Actor, CatalogRecord, CatalogSummary, NewOrg, NewSession, NewUser, Org, Session, Store,
+    Throttle, ThrottlePolicy, User,
 };
 
 type Row_ = <DB as sqlx::Database>::Row;
@@ -46,6 +47,30 @@ fn user_from_row(r: &Row_) -> Result<User> {
         locale: locale.as_deref().and_then(Lang::from_code),
         disabled: r.try_get("disabled")?,
         created_at: r.try_get("created_at")?,
+    })
+}
+
+macro_rules! select_catalogs {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, title_ja, title_en, issued, sample, item_count, revision, created_at, updated_at ",
+            "FROM catalog_versions ",
+            $tail
+        )
+    };
+}
+
+fn catalog_from_row(r: &Row_) -> Result<CatalogSummary> {
+    Ok(CatalogSummary {
+        id: r.try_get("id")?,
+        title_ja: r.try_get("title_ja")?,
+        title_en: r.try_get("title_en")?,
+        issued: r.try_get("issued")?,
+        sample: r.try_get("sample")?,
+        item_count: r.try_get("item_count")?,
+        revision: r.try_get("revision")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
     })
 }
 
@@ -396,6 +421,88 @@ impl Store for SqlStore<DB> {
             .execute(&self.writer)
             .await?
             .rows_affected())
+    }
+
+    async fn insert_catalog(&self, actor: &Actor, at: Micros, record: &CatalogRecord, payload: serde_json::Value) -> Result<()> {
+        let mut tx = self.writer.begin().await?;
+        sqlx::query(
+            "INSERT INTO catalog_versions (id, title_ja, title_en, issued, sample, item_count, revision, doc, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $8)",
+        )
+        .bind(&record.id)
+        .bind(&record.title_ja)
+        .bind(&record.title_en)
+        .bind(&record.issued)
+        .bind(record.sample)
+        .bind(record.item_count)
+        .bind(&record.doc)
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| conflict_or_db(e, "catalog version", &record.id))?;
+        append_audit(&mut tx, at, actor, "catalog.import", &format!("catalog:{}", record.id), payload).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn list_catalogs(&self) -> Result<Vec<CatalogSummary>> {
+        let rows = sqlx::query(select_catalogs!("ORDER BY issued DESC, id"))
+            .fetch_all(&self.reader)
+            .await?;
+        rows.iter().map(catalog_from_row).collect()
+    }
+
+    async fn catalog_revision(&self, id: &str) -> Result<Option<i64>> {
+        let row = sqlx::query("SELECT revision FROM catalog_versions WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.reader)
+            .await?;
+        Ok(row.map(|r| r.try_get("revision")).transpose()?)
+    }
+
+    async fn catalog(&self, id: &str) -> Result<Option<(CatalogSummary, String)>> {
+        let row = sqlx::query(
+            "SELECT id, title_ja, title_en, issued, sample, item_count, revision, created_at, updated_at, doc \
+             FROM catalog_versions WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.reader)
+        .await?;
+        row.map(|r| Ok((catalog_from_row(&r)?, r.try_get("doc")?))).transpose()
+    }
+
+    async fn update_catalog(
+        &self,
+        actor: &Actor,
+        at: Micros,
+        record: &CatalogRecord,
+        expected_revision: i64,
+        action: &str,
+        payload: serde_json::Value,
+    ) -> Result<i64> {
+        let mut tx = self.writer.begin().await?;
+        let row = sqlx::query(
+            "UPDATE catalog_versions SET title_ja = $1, title_en = $2, issued = $3, sample = $4, item_count = $5, \
+             doc = $6, revision = revision + 1, updated_at = $7 WHERE id = $8 AND revision = $9 RETURNING revision",
+        )
+        .bind(&record.title_ja)
+        .bind(&record.title_en)
+        .bind(&record.issued)
+        .bind(record.sample)
+        .bind(record.item_count)
+        .bind(&record.doc)
+        .bind(at)
+        .bind(&record.id)
+        .bind(expected_revision)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Err(StoreError::Conflict { what: "catalog revision", value: format!("{}@{expected_revision}", record.id) });
+        };
+        let revision: i64 = row.try_get("revision")?;
+        append_audit(&mut tx, at, actor, action, &format!("catalog:{}", record.id), payload).await?;
+        tx.commit().await?;
+        Ok(revision)
     }
 
     async fn audit_entries(&self, before_seq: Option<i64>, limit: i64) -> Result<Vec<AuditEntry>> {

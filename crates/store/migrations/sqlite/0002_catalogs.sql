@@ -1,0 +1,15 @@
+-- Versions of the control criteria (管理基準). Each version is one JSON document
+-- (kasumi-ismap's Catalog): read whole, written whole, so an import or an edit
+-- is all-or-nothing. `revision` grows with each edit and keys the search cache.
+CREATE TABLE catalog_versions (
+    id          TEXT PRIMARY KEY,
+    title_ja    TEXT NOT NULL,
+    title_en    TEXT NOT NULL,
+    issued      TEXT NOT NULL,
+    sample      INTEGER NOT NULL DEFAULT 0,
+    item_count  INTEGER NOT NULL,
+    revision    INTEGER NOT NULL,
+    doc         TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+);
