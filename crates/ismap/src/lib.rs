@@ -5,7 +5,7 @@
 //! - [`validate`]: the rules (ids, parents, flags) — [`Catalog::validate`];
 //! - [`table`]: CSV/xlsx import (all problems listed, in Japanese and English) and export;
 //! - [`oscal`]: conversion to and from OSCAL catalogs (lossless for foreign catalogs);
-//! - [`diff`]: what changed between two versions;
+//! - [`diff`](mod@diff): what changed between two versions;
 //! - [`search`]: bigram/word full-text search with highlights;
 //! - [`sample`]: the SAMPLE catalog (not the official criteria).
 //!

@@ -279,7 +279,8 @@ fn without_children(v: &Value) -> Value {
 /// Reads one OSCAL group or control as an item.
 fn read_item(v: &Value, kind: Kind, parent: Option<&str>, ismap: bool, seq: usize) -> Item {
     let raw = without_children(v);
-    let parts = v.get("parts").cloned().unwrap_or(Value::Null);
+    static NULL: Value = Value::Null;
+    let parts = v.get("parts").unwrap_or(&NULL);
     if ismap {
         let class = v.get("class").and_then(Value::as_str).unwrap_or("");
         if let (Some(k), Some(label)) = (kind_of_class(class), first_prop(v, "label", None)) {
@@ -296,10 +297,10 @@ fn read_item(v: &Value, kind: Kind, parent: Option<&str>, ismap: bool, seq: usiz
                 parent: parent.map(str::to_string),
                 title_ja: if title == label { String::new() } else { title },
                 title_en: first_prop(v, "title-en", Some(KASUMI_NS)).unwrap_or_default(),
-                text_ja: prose_of(&parts, text_name, Some("ja")),
-                text_en: prose_of(&parts, text_name, Some("en")),
-                guidance_ja: prose_of(&parts, "guidance", Some("ja")),
-                guidance_en: prose_of(&parts, "guidance", Some("en")),
+                text_ja: prose_of(parts, text_name, Some("ja")),
+                text_en: prose_of(parts, text_name, Some("en")),
+                guidance_ja: prose_of(parts, "guidance", Some("ja")),
+                guidance_en: prose_of(parts, "guidance", Some("en")),
                 references: prop_values(v, "reference", Some(KASUMI_NS))
                     .into_iter()
                     .map(str::to_string)
@@ -329,8 +330,8 @@ fn read_item(v: &Value, kind: Kind, parent: Option<&str>, ismap: bool, seq: usiz
         kind: Some(kind),
         parent: parent.map(str::to_string),
         title_en: v["title"].as_str().unwrap_or("").to_string(),
-        text_en: prose_of(&parts, "statement", None),
-        guidance_en: prose_of(&parts, "guidance", None),
+        text_en: prose_of(parts, "statement", None),
+        guidance_en: prose_of(parts, "guidance", None),
         oscal: Some(raw),
         ..Default::default()
     }
