@@ -2,8 +2,9 @@
 //! account per role, whose random passwords are printed once on the console.
 
 use kasumi_core::{Clock, OrgKind, Role};
+use kasumi_ismap::{Catalog, Item};
 use kasumi_store::{Actor, DynStore, NewOrg, NewUser};
-use kasumi_web::password;
+use kasumi_web::{catalogs, password};
 
 /// (code, name, kind) of the demo organisations. All fictitious.
 const ORGS: &[(&str, &str, OrgKind)] = &[
@@ -42,6 +43,65 @@ const USERS: &[(Role, &str, &str)] = &[
 ];
 
 pub async fn seed(store: &DynStore, clock: &dyn Clock) -> anyhow::Result<()> {
+    seed_catalogs(store, clock).await?;
+    seed_accounts(store, clock).await
+}
+
+/// The SAMPLE criteria, and a revised sample so the version comparison has something to show.
+async fn seed_catalogs(store: &DynStore, clock: &dyn Clock) -> anyhow::Result<()> {
+    if !store.list_catalogs().await?.is_empty() {
+        return Ok(());
+    }
+    let actor = Actor::system("demo");
+    let first = kasumi_ismap::sample_catalog();
+    catalogs::save_new(store, &actor, clock.now(), &first, "demo").await?;
+    let revised = revised_sample(&first);
+    revised
+        .validate()
+        .map_err(|e| anyhow::anyhow!("the revised sample is invalid: {e}"))?;
+    catalogs::save_new(store, &actor, clock.now(), &revised, "demo").await?;
+    println!(
+        "Demo mode: imported the SAMPLE control criteria ({} and {}).",
+        first.version.id, revised.version.id
+    );
+    Ok(())
+}
+
+/// A later sample version: one detailed control added, one text reworded, one flag changed.
+fn revised_sample(first: &Catalog) -> Catalog {
+    let mut c = first.clone();
+    c.version.id = "SAMPLE-2".to_string();
+    c.version.issued = "2026-10-01".to_string();
+    c.version.title_ja = format!("{}（改訂サンプル）", first.version.title_ja);
+    c.version.title_en = format!("{} (revised sample)", first.version.title_en);
+    if let Some(i) = c.items.iter_mut().find(|i| i.id == "8.1.2.3") {
+        i.liu_critical = !i.liu_critical;
+    }
+    if let Some(i) = c.items.iter_mut().find(|i| i.id == "8.1.2.5") {
+        i.text_ja
+            .push_str("【サンプル改訂】見直しの結果は記録する。");
+        i.text_en
+            .push_str(" [SAMPLE revision] Record the results of each review.");
+    }
+    let mut added = Item::ismap("8.1.2.7");
+    added.title_ja = "【サンプル】資産の返却確認".to_string();
+    added.title_en = "[SAMPLE] Confirming the return of assets".to_string();
+    added.text_ja =
+        "【サンプル】資産の管理責任者は、雇用等の終了時に資産が返却されたことを確認する。"
+            .to_string();
+    added.text_en =
+        "[SAMPLE] The asset owner confirms that assets are returned when employment ends."
+            .to_string();
+    let at = c
+        .items
+        .iter()
+        .position(|i| i.id == "8.1.2.6")
+        .map_or(c.items.len(), |p| p + 1);
+    c.items.insert(at, added);
+    c
+}
+
+async fn seed_accounts(store: &DynStore, clock: &dyn Clock) -> anyhow::Result<()> {
     if !store.list_users().await?.is_empty() {
         println!(
             "Demo mode: accounts already exist; their passwords were shown when they were created."

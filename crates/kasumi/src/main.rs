@@ -3,6 +3,7 @@
 //! `kasumi serve` runs the server; `kasumi user add`, `kasumi org add` and
 //! `kasumi audit verify` work on the same database from the console.
 
+mod catalog;
 mod demo;
 
 use std::io::{BufRead, IsTerminal};
@@ -49,10 +50,20 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// ISMAP control criteria (管理基準): import, export, compare.
+    Catalog {
+        #[command(subcommand)]
+        command: catalog::CatalogCommand,
+    },
+    /// OSCAL documents: resolve profiles, validate catalogs.
+    Oscal {
+        #[command(subcommand)]
+        command: catalog::OscalCommand,
+    },
 }
 
 #[derive(Args)]
-struct DbArgs {
+pub(crate) struct DbArgs {
     /// Directory of the embedded SQLite database (created on first start).
     #[arg(
         long,
@@ -74,7 +85,7 @@ impl DbArgs {
         }
     }
 
-    async fn open(&self) -> anyhow::Result<DynStore> {
+    pub(crate) async fn open(&self) -> anyhow::Result<DynStore> {
         let target = self.target();
         kasumi_store::open(&target).await.with_context(|| {
             format!(
@@ -291,6 +302,8 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Catalog { command } => catalog::run_catalog(command, clock.as_ref()).await,
+        Command::Oscal { command } => catalog::run_oscal(command),
         Command::Audit {
             command: AuditCommand::Verify { db },
         } => {

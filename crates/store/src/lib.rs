@@ -158,7 +158,13 @@ pub trait Store: Send + Sync + 'static {
 
     // Control criteria (管理基準) versions.
     /// Stores a new version; a version id already present is a conflict.
-    async fn insert_catalog(&self, actor: &Actor, at: Micros, record: &CatalogRecord, payload: serde_json::Value) -> Result<()>;
+    async fn insert_catalog(
+        &self,
+        actor: &Actor,
+        at: Micros,
+        record: &CatalogRecord,
+        payload: serde_json::Value,
+    ) -> Result<()>;
     async fn list_catalogs(&self) -> Result<Vec<CatalogSummary>>;
     async fn catalog_revision(&self, id: &str) -> Result<Option<i64>>;
     /// The summary and the JSON document of a version.

@@ -455,20 +455,51 @@ async fn catalog_versions_story() {
             item_count: 3,
             doc: r#"{"items":[1,2,3]}"#.into(),
         };
-        store.insert_catalog(&admin(), T0, &record, serde_json::json!({"items": 3})).await.unwrap();
-        let dup = store.insert_catalog(&admin(), T0, &record, serde_json::json!({})).await;
-        assert!(matches!(dup, Err(StoreError::Conflict { what: "catalog version", .. })), "{dup:?}");
+        store
+            .insert_catalog(&admin(), T0, &record, serde_json::json!({"items": 3}))
+            .await
+            .unwrap();
+        let dup = store
+            .insert_catalog(&admin(), T0, &record, serde_json::json!({}))
+            .await;
+        assert!(
+            matches!(
+                dup,
+                Err(StoreError::Conflict {
+                    what: "catalog version",
+                    ..
+                })
+            ),
+            "{dup:?}"
+        );
 
         let list = store.list_catalogs().await.unwrap();
         assert_eq!(list.len(), 1);
-        assert_eq!((list[0].revision, list[0].sample, list[0].item_count), (1, true, 3));
+        assert_eq!(
+            (list[0].revision, list[0].sample, list[0].item_count),
+            (1, true, 3)
+        );
         let (summary, doc) = store.catalog("SAMPLE-1").await.unwrap().unwrap();
-        assert_eq!((summary.title_ja.as_str(), doc.as_str()), ("管理基準（サンプル）", r#"{"items":[1,2,3]}"#));
+        assert_eq!(
+            (summary.title_ja.as_str(), doc.as_str()),
+            ("管理基準（サンプル）", r#"{"items":[1,2,3]}"#)
+        );
         assert!(store.catalog("nope").await.unwrap().is_none());
 
-        let edited = kasumi_store::CatalogRecord { doc: r#"{"items":[1,2]}"#.into(), item_count: 2, ..record.clone() };
+        let edited = kasumi_store::CatalogRecord {
+            doc: r#"{"items":[1,2]}"#.into(),
+            item_count: 2,
+            ..record.clone()
+        };
         let rev = store
-            .update_catalog(&admin(), T0 + 1, &edited, 1, "catalog.edit", serde_json::json!({"id": "8.1.2"}))
+            .update_catalog(
+                &admin(),
+                T0 + 1,
+                &edited,
+                1,
+                "catalog.edit",
+                serde_json::json!({"id": "8.1.2"}),
+            )
             .await
             .unwrap();
         assert_eq!(rev, 2);
@@ -477,12 +508,32 @@ async fn catalog_versions_story() {
         // An edit made against an old revision is refused and changes nothing.
         let before = audit_count(&store).await;
         let stale = store
-            .update_catalog(&admin(), T0 + 2, &record, 1, "catalog.edit", serde_json::json!({}))
+            .update_catalog(
+                &admin(),
+                T0 + 2,
+                &record,
+                1,
+                "catalog.edit",
+                serde_json::json!({}),
+            )
             .await;
-        assert!(matches!(stale, Err(StoreError::Conflict { .. })), "{stale:?}");
+        assert!(
+            matches!(stale, Err(StoreError::Conflict { .. })),
+            "{stale:?}"
+        );
         assert_eq!(audit_count(&store).await, before);
-        assert_eq!(store.catalog("SAMPLE-1").await.unwrap().unwrap().1, r#"{"items":[1,2]}"#);
-        let actions: Vec<_> = store.audit_entries(None, 10).await.unwrap().into_iter().rev().map(|e| e.action).collect();
+        assert_eq!(
+            store.catalog("SAMPLE-1").await.unwrap().unwrap().1,
+            r#"{"items":[1,2]}"#
+        );
+        let actions: Vec<_> = store
+            .audit_entries(None, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .rev()
+            .map(|e| e.action)
+            .collect();
         assert_eq!(actions, ["catalog.import", "catalog.edit"]);
     })
     .await;

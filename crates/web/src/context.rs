@@ -248,11 +248,22 @@ async fn check_csrf(
             Err(AppError::Csrf)
         };
     }
-    let is_form = headers
+    let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or("");
+    // File uploads stream their body to the handler: their token rides in the form's action URL.
+    if content_type.starts_with("multipart/form-data") {
+        let sent = req
+            .uri()
+            .query()
+            .and_then(|q| form_urlencoded_field(q.as_bytes(), CSRF_FIELD));
+        return match sent {
+            Some(sent) if same(&sent, expected) => Ok(req),
+            _ => Err(AppError::Csrf),
+        };
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Err(AppError::Csrf);
     }
     let (parts, body) = req.into_parts();

@@ -19,6 +19,12 @@ pub enum AppError {
     Csrf,
     #[error("not found")]
     NotFound,
+    /// Not found, saying what was looked for.
+    #[error("missing: {key}")]
+    Missing {
+        key: &'static str,
+        args: Vec<(&'static str, String)>,
+    },
     #[error("payload too large")]
     TooLarge { limit: usize },
     /// Bad input: a message key and its arguments.
@@ -53,7 +59,7 @@ impl AppError {
         match self {
             AppError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
-            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::NotFound | AppError::Missing { .. } => StatusCode::NOT_FOUND,
             AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
@@ -72,6 +78,7 @@ impl AppError {
             AppError::NotFound => tr.t("error-404"),
             AppError::TooLarge { limit } => tr.ta("error-413", &[("limit", limit.to_string())]),
             AppError::Invalid { key, args }
+            | AppError::Missing { key, args }
             | AppError::Conflict { key, args }
             | AppError::TooMany { key, args } => tr.ta(key, args),
             AppError::Internal(_) => tr.t("error-500"),

@@ -8,6 +8,8 @@
 
 mod admin;
 pub mod auth;
+mod catalog_pages;
+pub mod catalogs;
 pub mod context;
 pub mod error;
 mod form;
@@ -66,6 +68,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub config: Arc<AppConfig>,
     pub metrics: Arc<Metrics>,
+    pub catalogs: Arc<catalogs::CatalogCache>,
 }
 
 impl AppState {
@@ -75,6 +78,7 @@ impl AppState {
             clock,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::new()),
+            catalogs: Arc::new(catalogs::CatalogCache::default()),
         }
     }
 }
@@ -94,6 +98,21 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users", get(admin::users).post(admin::create_user))
         .route("/admin/orgs", get(admin::orgs).post(admin::create_org))
         .route("/admin/audit", get(admin::audit))
+        .route("/catalog", get(catalog_pages::index))
+        .route(
+            "/catalog/import",
+            post(catalog_pages::import)
+                .layer(DefaultBodyLimit::max(catalog_pages::MAX_UPLOAD_BYTES)),
+        )
+        .route("/catalog/template.xlsx", get(catalog_pages::template))
+        .route("/catalog/diff", get(catalog_pages::diff))
+        .route("/catalog/{ver}", get(catalog_pages::version))
+        .route("/catalog/{ver}/export/{format}", get(catalog_pages::export))
+        .route("/catalog/{ver}/items/{id}", get(catalog_pages::item))
+        .route(
+            "/catalog/{ver}/items/{id}/edit",
+            get(catalog_pages::edit_form).post(catalog_pages::edit),
+        )
         .route("/healthz", get(pages::healthz))
         .route("/metrics", get(metrics::export))
         .route("/static/kasumi.css", get(pages::stylesheet))
