@@ -3,7 +3,7 @@
 use kasumi_ismap::oscal::{from_oscal_json, to_oscal_value};
 use kasumi_ismap::*;
 
-use crate::shared::rev4;
+use kasumi_testkit::rev4;
 
 #[test]
 fn rev4_catalog_import_is_lossless() {

@@ -2,7 +2,7 @@
 
 use kasumi_ismap::*;
 
-use crate::shared::shared_dir;
+use kasumi_testkit::shared_dir;
 
 const SEED: [(&str, &str); 7] = [
     ("8.1.2", "目録の中で維持される資産は、管理する。"),

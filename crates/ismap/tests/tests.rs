@@ -7,4 +7,3 @@ mod nist;
 mod round_trip;
 mod sample;
 mod search;
-mod shared;

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use kasumi_oscal::*;
 use serde_json::Value;
 
-use crate::shared::rev4;
+use kasumi_testkit::rev4;
 
 fn read(path: &std::path::Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
@@ -164,7 +164,7 @@ fn rev4_moderate_baseline_matches_nist_resolution() {
 
 #[test]
 fn missing_catalog_file_is_named() {
-    let Some(dir) = crate::shared::shared_dir() else {
+    let Some(dir) = kasumi_testkit::shared_dir() else {
         return;
     };
     // A copy of the LOW profile whose import points at a file that does not exist.

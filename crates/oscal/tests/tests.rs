@@ -2,4 +2,3 @@
 
 mod nist;
 mod resolve_unit;
-mod shared;
