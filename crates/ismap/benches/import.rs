@@ -4,7 +4,6 @@
 //! Run: `cargo bench -p kasumi-ismap --bench import`
 //! (same env settings as `kasumi-oscal`'s `resolve` bench).
 
-
 use kasumi_ismap::oscal::{from_oscal_json, to_oscal_value};
 use kasumi_ismap::*;
 

@@ -365,3 +365,238 @@ fn no_demo_starts_empty_and_a_taken_port_is_explained() {
         ""
     );
 }
+
+fn control_ids(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            if let Some(serde_json::Value::Array(controls)) = m.get("controls") {
+                for c in controls {
+                    if let Some(id) = c.get("id").and_then(|i| i.as_str()) {
+                        out.push(id.to_string());
+                    }
+                }
+            }
+            for (k, child) in m {
+                if k != "back-matter" {
+                    control_ids(child, out);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|i| control_ids(i, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn the_nist_catalog_imports_exports_and_diffs_without_loss() {
+    let Some(catalog) = kasumi_testkit::rev4("NIST_SP-800-53_rev4_catalog.json") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let import = run(
+        &[
+            "catalog",
+            "import",
+            catalog.to_str().unwrap(),
+            "--id",
+            "nist-rev4",
+            "--data-dir",
+            d,
+        ],
+        None,
+    );
+    assert!(import.status.success(), "{}", text(&import));
+    assert!(
+        text(&import).contains("imported catalog version nist-rev4 (940 items)"),
+        "{}",
+        text(&import)
+    );
+
+    let out = dir.path().join("out.json");
+    assert!(
+        run(
+            &[
+                "catalog",
+                "export",
+                "nist-rev4",
+                "-o",
+                out.to_str().unwrap(),
+                "--data-dir",
+                d
+            ],
+            None
+        )
+        .status
+        .success()
+    );
+    let original: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&catalog).unwrap()).unwrap();
+    let exported: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(
+        exported["catalog"]["groups"], original["catalog"]["groups"],
+        "groups, controls, parts, params and links survive"
+    );
+    assert_eq!(
+        exported["catalog"]["back-matter"],
+        original["catalog"]["back-matter"]
+    );
+
+    let again = run(
+        &[
+            "catalog",
+            "import",
+            out.to_str().unwrap(),
+            "--id",
+            "nist-rev4-copy",
+            "--data-dir",
+            d,
+        ],
+        None,
+    );
+    assert!(again.status.success(), "{}", text(&again));
+    let diff = run(
+        &[
+            "catalog",
+            "diff",
+            "nist-rev4",
+            "nist-rev4-copy",
+            "--data-dir",
+            d,
+        ],
+        None,
+    );
+    assert!(
+        text(&diff).contains("nist-rev4 → nist-rev4-copy: 0 added, 0 removed, 0 changed"),
+        "{}",
+        text(&diff)
+    );
+
+    let dup = run(
+        &[
+            "catalog",
+            "import",
+            out.to_str().unwrap(),
+            "--id",
+            "nist-rev4",
+            "--data-dir",
+            d,
+        ],
+        None,
+    );
+    assert!(!dup.status.success());
+    assert!(
+        text(&dup).contains("catalog version 'nist-rev4' already exists"),
+        "{}",
+        text(&dup)
+    );
+}
+
+#[test]
+fn a_bad_spreadsheet_is_rejected_whole_on_the_console() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let template = dir.path().join("t.xlsx");
+    let t = run(
+        &["catalog", "template", "-o", template.to_str().unwrap()],
+        None,
+    );
+    assert!(t.status.success(), "{}", text(&t));
+    assert_eq!(
+        &std::fs::read(&template).unwrap()[..2],
+        b"PK",
+        "an xlsx (zip) file"
+    );
+
+    let csv = dir.path().join("bad.csv");
+    std::fs::write(
+        &csv,
+        "id,title_ja,text_ja,mandatory\n8,章,,\n8.1.2,目標,本文,\n8.1.2.1,,詳細,maybe\n",
+    )
+    .unwrap();
+    let o = run(
+        &[
+            "catalog",
+            "import",
+            csv.to_str().unwrap(),
+            "--id",
+            "bad",
+            "--data-dir",
+            d,
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let t = text(&o);
+    assert!(t.contains("cannot be imported (2 problem(s))"), "{t}");
+    assert!(t.contains("bad.csv row 3"), "{t}");
+    assert!(t.contains("maybe"), "{t}");
+    assert_eq!(
+        text(&run(&["catalog", "list", "--data-dir", d], None)),
+        "",
+        "nothing was stored"
+    );
+    let no_id = run(
+        &["catalog", "import", csv.to_str().unwrap(), "--data-dir", d],
+        None,
+    );
+    assert!(
+        text(&no_id).contains("A CSV file has no version"),
+        "{}",
+        text(&no_id)
+    );
+}
+
+#[test]
+fn oscal_resolve_matches_nists_resolved_moderate_baseline() {
+    let (Some(profile), Some(expected)) = (
+        kasumi_testkit::rev4("NIST_SP-800-53_rev4_MODERATE-baseline_profile.json"),
+        kasumi_testkit::rev4("NIST_SP-800-53_rev4_MODERATE-baseline-resolved-profile_catalog.json"),
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("moderate.json");
+    let o = run(
+        &[
+            "oscal",
+            "resolve",
+            profile.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let ours: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let nist: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&expected).unwrap()).unwrap();
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    control_ids(&ours, &mut a);
+    control_ids(&nist, &mut b);
+    assert!(a.len() > 250, "{}", a.len());
+    assert_eq!(a, b);
+
+    let v = run(&["oscal", "validate", out.to_str().unwrap()], None);
+    assert!(v.status.success(), "{}", text(&v));
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, r#"{"catalog":{"uuid":"x","metadata":{"title":"t","last-modified":"2020-01-01T00:00:00Z","version":"1","oscal-version":"1.0.0"},"groups":[{"title":"g","controls":[{"id":"a-1","title":"A"},{"id":"a-1","title":"B"}]}]}}"#).unwrap();
+    let v = run(&["oscal", "validate", bad.to_str().unwrap()], None);
+    assert_eq!(v.status.code(), Some(1));
+    assert!(
+        text(&v).contains("id a-1 is used more than once"),
+        "{}",
+        text(&v)
+    );
+    let missing = run(
+        &[
+            "oscal",
+            "resolve",
+            dir.path().join("none.json").to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(!missing.status.success());
+    assert!(text(&missing).contains("none.json"), "{}", text(&missing));
+}

@@ -8,7 +8,6 @@
 //! Each measurement prints a human line and a `BENCH name=… median_ms=…`
 //! line for scripts (e.g. a later comparison with compliance-trestle).
 
-
 use kasumi_oscal::{check_catalog, parse_catalog, resolve_profile};
 
 use kasumi_testkit::{bench_iters, measure, shared_dir};

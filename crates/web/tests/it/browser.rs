@@ -182,3 +182,59 @@ async fn a_person_signs_in_and_switches_language_in_chromium() {
     assert_eq!(c.current_url().await.unwrap().path(), "/login");
     c.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_searches_the_criteria_for_shisan_and_opens_8_1_2() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let app = TestApp::start().await;
+
+    c.goto(&app.url("/")).await.unwrap();
+    c.find(Locator::Id("nav-catalog"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "h1", "管理基準（コントロール基準）").await;
+    c.find(Locator::LinkText("SAMPLE-1"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "h1", "【サンプル】ISMAP管理基準（公式ではありません）").await;
+
+    c.find(Locator::Id("catalog-q"))
+        .await
+        .unwrap()
+        .send_keys("資産")
+        .await
+        .unwrap();
+    c.find(Locator::Id("catalog-search"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "#hits-heading", "「資産」の検索結果: 13 件").await;
+    let marks = c.find_all(Locator::Css("ol.hits mark")).await.unwrap();
+    assert!(!marks.is_empty());
+    assert_eq!(marks[0].text().await.unwrap(), "資産");
+
+    c.find(Locator::LinkText("8.1.2"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "#item-id", "8.1.2").await;
+    assert_eq!(
+        text(&c, "#text-ja").await,
+        "目録の中で維持される資産は、管理する。"
+    );
+    let children = c.find_all(Locator::Css("#children li")).await.unwrap();
+    assert_eq!(children.len(), 6);
+    c.close().await.unwrap();
+}

@@ -18,7 +18,8 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    /// A server with organisations and users `admin`, `trainee`, `reviewer` (password [`PASSWORD`]).
+    /// A server with organisations, users `admin`, `trainee`, `reviewer`, `secretary`
+    /// (password [`PASSWORD`]) and the SAMPLE control criteria `SAMPLE-1`.
     pub async fn start() -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let store = kasumi_store::open(&Target::DataDir(dir.path().to_path_buf()))
@@ -51,6 +52,18 @@ impl TestApp {
             )
             .await
             .unwrap();
+        let committee = store
+            .create_org(
+                &actor,
+                T0,
+                &NewOrg {
+                    code: "committee".into(),
+                    name: "運営委員会事務局".into(),
+                    kind: OrgKind::Committee,
+                },
+            )
+            .await
+            .unwrap();
         let ipa = store
             .create_org(
                 &actor,
@@ -67,6 +80,7 @@ impl TestApp {
             ("admin", "管理 太郎", ops.id, Role::Admin),
             ("trainee", "受講 七海", city.id, Role::Trainee),
             ("reviewer", "審査 花子", ipa.id, Role::IpaReviewer),
+            ("secretary", "事務 三郎", committee.id, Role::Secretariat),
         ] {
             let user = NewUser {
                 login: login.into(),
@@ -77,6 +91,9 @@ impl TestApp {
             };
             store.create_user(&actor, T0, &user).await.unwrap();
         }
+        kasumi_web::catalogs::save_new(&store, &actor, T0, &kasumi_ismap::sample_catalog(), "test")
+            .await
+            .unwrap();
         let state = AppState::new(
             store.clone(),
             clock.clone(),
@@ -173,6 +190,27 @@ impl Client {
             self.http
                 .post(format!("{}{path}", self.base))
                 .form(form)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    /// Uploads a file as the catalog import form does (multipart, token in the URL).
+    pub async fn upload(&self, name: &str, bytes: Vec<u8>, fields: &[(&str, &str)]) -> Page {
+        let token = self.get("/catalog").await.csrf();
+        let mut form = reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+        );
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        Self::page(
+            self.http
+                .post(format!("{}/catalog/import?csrf_token={token}", self.base))
+                .multipart(form)
                 .send()
                 .await
                 .unwrap(),

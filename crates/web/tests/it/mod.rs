@@ -1,4 +1,5 @@
 mod browser;
+mod catalog;
 mod harness;
 mod http;
 mod i18n;
