@@ -42,7 +42,10 @@ fn main() {
     }
     let t_render = t1.elapsed();
     println!("scenario {name} seed {seed} team {team} history {days} days");
-    println!("size_of::<Event>() = {} bytes", std::mem::size_of::<kasumi_range::Event>());
+    println!(
+        "size_of::<Event>() = {} bytes",
+        std::mem::size_of::<kasumi_range::Event>()
+    );
     println!(
         "events {total}, provision {:?}, render {:?} ({} MB of text)",
         t_prov,

@@ -19,6 +19,9 @@ use crate::world::{Env, HostKind};
 enum Item {
     Step(usize),
     Beacon(usize),
+    /// The IT admin's remote support session on the first infected host
+    /// before a credential dump (that is why its credentials are in memory).
+    AdminLogon(usize),
 }
 
 /// One compromised host.
@@ -97,6 +100,7 @@ pub struct Sim {
     pub reports: Vec<(LeakReport, Micros)>,
     pub order_mistakes: Vec<(Micros, String)>,
     pub stolen_at: Option<Micros>,
+    proxy_ip: u32,
 }
 
 fn aev(t: Micros, source: Source, host: HostId, data: Data) -> Event {
@@ -143,9 +147,20 @@ impl Sim {
             reports: Vec::new(),
             order_mistakes: Vec::new(),
             stolen_at: None,
+            proxy_ip: env.host(env.role(Role::Proxy)).ip,
         };
+        let mut admin = Rng::derive(env.seed, env.team, "admin-logon");
         for (i, t) in env.variant.step_times.iter().enumerate() {
             s.push(*t, Item::Step(i));
+            if matches!(env.scenario.steps[i].kind, StepKind::CredentialDump { .. }) {
+                let floor = if i > 0 {
+                    env.variant.step_times[i - 1] + MIN
+                } else {
+                    *t - MIN
+                };
+                let at = (*t - admin.range(60, 150) * MIN).max(floor).min(*t - SEC);
+                s.push(at, Item::AdminLogon(i));
+            }
         }
         s
     }
@@ -171,6 +186,7 @@ impl Sim {
             match item {
                 Item::Step(i) => self.step(env, names, out, i, tt),
                 Item::Beacon(k) => self.beacon(env, names, out, k, tt),
+                Item::AdminLogon(_) => self.admin_logon(env, names, out, tt),
             }
         }
     }
@@ -256,7 +272,11 @@ impl Sim {
                 return Some((SquidCode::Denied, 403));
             }
             let port = if method == Method::Connect { 443 } else { 80 };
-            if server != 0 && self.fw_blocked(0, server, port, start).is_some() {
+            if server != 0
+                && self
+                    .fw_blocked(self.proxy_ip, server, port, start)
+                    .is_some()
+            {
                 return Some((SquidCode::Miss, 503));
             }
         }
@@ -273,7 +293,6 @@ impl Sim {
         {
             return 0;
         }
-        let proxy_ip = env.host(env.role(Role::Proxy)).ip;
         let from = self
             .proxy_rules
             .iter()
@@ -289,30 +308,44 @@ impl Sim {
         for e in &background[i0..] {
             if self.hidden_full(env, e) || self.proxy_verdict(names, e).is_some() {
                 n += 1;
-            } else if let Data::Web { client, .. } = e.data {
-                let web = env.host(e.host).ip;
-                if self.fw_blocked(client, web, 443, e.t).is_some() {
-                    n += 1;
-                }
-            } else if let Data::MailConnect { client, .. } = e.data {
-                let _ = proxy_ip;
-                if self
-                    .fw_blocked(client, env.host(e.host).ip, 25, e.t)
-                    .is_some()
-                {
-                    n += 1;
-                }
             }
         }
         n
     }
 
-    /// `hidden` plus disabled accounts (needs the account table).
+    /// Whether a background event did not happen because of the defenders:
+    /// its host or client was isolated or powered off, its user's account was
+    /// disabled, or the firewall now denies the citizen / mail server that
+    /// would have connected.
     pub(crate) fn hidden_full(&self, env: &Env, e: &Event) -> bool {
         if self.hidden(e) {
             return true;
         }
-        if self.disabled.is_empty() || e.actor != Actor::Background {
+        if e.actor != Actor::Background {
+            return false;
+        }
+        if !self.fw_rules.is_empty() {
+            match e.data {
+                Data::Web { client, .. } => {
+                    let ip = env.host(e.host).ip;
+                    if self.fw_blocked(client, ip, 443, e.t).is_some()
+                        || self.fw_blocked(client, ip, 80, e.t).is_some()
+                    {
+                        return true;
+                    }
+                }
+                Data::MailConnect { client, .. } => {
+                    if self
+                        .fw_blocked(client, env.host(e.host).ip, 25, e.t)
+                        .is_some()
+                    {
+                        return true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        if self.disabled.is_empty() {
             return false;
         }
         let user = match e.data {
@@ -898,40 +931,7 @@ impl Sim {
                 if inf.web {
                     return;
                 }
-                // An IT admin had logged on remotely for support earlier: the credentials are in memory.
                 let admin = v.admin_account;
-                let admin_term = env.staff[env.accounts[admin].staff].terminal;
-                let ta = (t - self.rng.range(60, 150) * MIN).max(inf.since + MIN);
-                out.push(aev(
-                    ta,
-                    Source::WinSecurity,
-                    inf.host,
-                    Data::WinSec {
-                        id: 4624,
-                        user: env.accounts[admin].sym,
-                        ip: env.host(admin_term).ip,
-                        logon_type: 10,
-                        status: 0,
-                        a: env.host(admin_term).name_sym,
-                        b: names.intern("User32"),
-                        c: DASH,
-                    },
-                ));
-                out.push(aev(
-                    ta + 2000,
-                    Source::WinSecurity,
-                    inf.host,
-                    Data::WinSec {
-                        id: 4672,
-                        user: env.accounts[admin].sym,
-                        ip: 0,
-                        logon_type: 0,
-                        status: 0,
-                        a: DASH,
-                        b: DASH,
-                        c: DASH,
-                    },
-                ));
                 let rd = names.intern("C:\\Windows\\System32\\rundll32.exe");
                 let cl = names.intern(&format!("rundll32.exe C:\\Windows\\System32\\comsvcs.dll, MiniDump {} C:\\Users\\Public\\Libraries\\ls.dmp full", 600 + self.rng.below(200) * 4));
                 let pid = 4000 + self.rng.below(20000) as u32 * 4;
@@ -1047,7 +1047,7 @@ impl Sim {
                     );
                     return;
                 }
-                let Some(acc) = self.usable_account(env, names, out, t, target, src_ip) else {
+                let Some((acc, t)) = self.usable_account(env, names, out, t, target, src_ip) else {
                     self.note(
                         t,
                         format!(
@@ -1278,7 +1278,7 @@ impl Sim {
                     return;
                 }
                 let src_ip = env.host(inf.host).ip;
-                let Some(acc) = self.usable_account(env, names, out, t, server, src_ip) else {
+                let Some((acc, t)) = self.usable_account(env, names, out, t, server, src_ip) else {
                     self.note(
                         t,
                         format!(
@@ -1580,6 +1580,74 @@ impl Sim {
         }
     }
 
+    fn admin_logon(&mut self, env: &Env, names: &mut Interner, out: &mut Vec<Event>, t: Micros) {
+        let Some(k) = self.patient_zero(t) else {
+            return;
+        };
+        let inf = self.infections[k].clone();
+        if inf.web {
+            return;
+        }
+        let admin = env.variant.admin_account;
+        let admin_term = env.staff[env.accounts[admin].staff].terminal;
+        let user = env.accounts[admin].sym;
+        let (ip, ws) = (env.host(admin_term).ip, env.host(admin_term).name_sym);
+        let user32 = names.intern("User32");
+        out.push(aev(
+            t,
+            Source::WinSecurity,
+            inf.host,
+            Data::WinSec {
+                id: 4624,
+                user,
+                ip,
+                logon_type: 10,
+                status: 0,
+                a: ws,
+                b: user32,
+                c: DASH,
+            },
+        ));
+        out.push(aev(
+            t + 2000,
+            Source::WinSecurity,
+            inf.host,
+            Data::WinSec {
+                id: 4672,
+                user,
+                ip: 0,
+                logon_type: 0,
+                status: 0,
+                a: DASH,
+                b: DASH,
+                c: DASH,
+            },
+        ));
+        out.push(aev(
+            t + 25 * MIN,
+            Source::WinSecurity,
+            inf.host,
+            Data::WinSec {
+                id: 4634,
+                user,
+                ip: 0,
+                logon_type: 10,
+                status: 0,
+                a: DASH,
+                b: DASH,
+                c: DASH,
+            },
+        ));
+        self.note(
+            t,
+            format!(
+                "IT admin {} logged on remotely to {} for support",
+                env.accounts[admin].login,
+                env.host(inf.host).name
+            ),
+        );
+    }
+
     /// First stolen account that still works; logs failures on the way.
     fn usable_account(
         &mut self,
@@ -1589,13 +1657,13 @@ impl Sim {
         t: Micros,
         target: HostId,
         src_ip: u32,
-    ) -> Option<usize> {
+    ) -> Option<(usize, Micros)> {
         let ad = env.role(Role::Ad);
         for (n, &a) in self.stolen.clone().iter().enumerate() {
             match self.account_ok(a, t) {
-                Ok(()) => return Some(a),
+                Ok(()) => return Some((a, t + n as i64 * 5 * SEC)),
                 Err(status) => {
-                    let tt = t - 30 * SEC + n as i64 * 5 * SEC;
+                    let tt = t + n as i64 * 5 * SEC;
                     let user = env.accounts[a].sym;
                     out.push(aev(
                         tt,
@@ -1671,7 +1739,7 @@ impl Sim {
                 let ihash = names.intern(&env.variant.implant_sha256);
                 let explorer = names.intern("C:\\Windows\\explorer.exe");
                 out.push(aev(
-                    next - 30 * SEC,
+                    (next - 30 * SEC).max(t),
                     Source::Sysmon,
                     inf.host,
                     Data::Sysmon {
@@ -2305,7 +2373,18 @@ impl Sim {
             }
             Action::Escalate { to, .. } => {
                 self.escalations.push((*to, t));
-                format!("{to:?} へ報告しました")
+                let contained = !self.proxy_rules.is_empty()
+                    || !self.fw_rules.is_empty()
+                    || !self.isolated.is_empty();
+                match to {
+                    Recipient::Ciso if contained => "CISO: 報告を受けました。封じ込めを継続し、被害範囲と原因を確認して30分ごとに報告してください。".to_string(),
+                    Recipient::Ciso => "CISO: 報告を受けました。感染端末のネットワーク遮断を許可します。至急対応してください。".to_string(),
+                    Recipient::SectionChief => "課長: 了解しました。課内の職員に端末の利用状況を確認させます。".to_string(),
+                    Recipient::Vendor => "Aソリューション: 承知しました。ログの取得と調査を支援します。".to_string(),
+                    Recipient::Police => "警察: 相談を受け付けました。ログと端末を保全しておいてください。".to_string(),
+                    Recipient::Ppc if self.reports.is_empty() => "個人情報保護委員会: 速報を受け付けました。漏えいした項目と件数を確報で報告してください。".to_string(),
+                    Recipient::Ppc => "個人情報保護委員会: 報告を受け付けました。".to_string(),
+                }
             }
             Action::AskVendor { .. } => match &self.alert {
                 Some((at, text)) => format!(

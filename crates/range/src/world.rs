@@ -546,6 +546,28 @@ impl World {
         }
     }
 
+    /// Provision a world and apply `actions` in order (advancing to the end of
+    /// the exercise). Returns the world and each action's result. Gives the
+    /// same logs as a live session that took the same actions, however often
+    /// that session advanced time in between.
+    pub fn replay(
+        scenario: &Scenario,
+        seed: u64,
+        team: u32,
+        start: Micros,
+        history_days: u32,
+        actions: &[Recorded],
+    ) -> (World, Vec<Result<Outcome, ActionError>>) {
+        let mut w = World::provision(scenario, seed, team, start, history_days);
+        let results = actions
+            .iter()
+            .map(|r| w.apply(r.action.clone(), r.at))
+            .collect();
+        let end = w.env.end;
+        w.advance_to(end);
+        (w, results)
+    }
+
     /// Provisioned facts: hosts, staff, accounts, variant, times.
     pub fn env(&self) -> &Env {
         &self.env

@@ -1291,3 +1291,151 @@ points = 10
         }
     }
 }
+
+mod replay {
+    use kasumi_range::{Action, Course, Device, Recorded, World};
+
+    use super::common::*;
+
+    #[test]
+    fn live_session_and_replay_give_identical_logs_and_scores() {
+        let sc = light("saida-city");
+        let w0 = World::provision(&sc, 99, 7, START, 4);
+        let c2 = w0.env().variant.c2[0].domain.clone();
+        let first = w0.ground_truth().first_infected.unwrap().name;
+        let rec = vec![
+            Recorded {
+                at: START + 7 * MIN,
+                action: Action::WarnStaff {
+                    message: "注意".into(),
+                },
+            },
+            Recorded {
+                at: START + 33 * MIN,
+                action: Action::Block {
+                    device: Device::Proxy,
+                    rule: format!("dstdomain {c2}"),
+                },
+            },
+            Recorded {
+                at: START + 61 * MIN,
+                action: Action::IsolateHost { host: first },
+            },
+        ];
+        // Live: time advanced in small, irregular steps between actions.
+        let mut live = w0.clone();
+        let mut t = START;
+        let mut next = 0;
+        while t < end(&live) {
+            t += 3 * MIN + 17_000_000;
+            while next < rec.len() && rec[next].at <= t {
+                live.apply(rec[next].action.clone(), rec[next].at).unwrap();
+                next += 1;
+            }
+            live.advance_to(t);
+        }
+        let (replayed, results) = World::replay(&sc, 99, 7, START, 4, &rec);
+        assert!(results.iter().all(|r| r.is_ok()));
+        assert_eq!(digest(&live), digest(&replayed));
+        assert_eq!(live.ground_truth(), replayed.ground_truth());
+        assert_eq!(
+            live.score_current(Course::A),
+            replayed.score(&rec, Course::A)
+        );
+    }
+
+    #[test]
+    fn web_shell_operator_moves_to_another_address_when_blocked() {
+        let w0 = world("dmz-webshell", 4, 4);
+        let ops = w0.env().variant.operators.clone();
+        let op0 = kasumi_range::net::ip_string(ops[0]);
+        let fw = |rule: String, m: i64| Recorded {
+            at: START + m * MIN,
+            action: Action::Block {
+                device: Device::Firewall,
+                rule,
+            },
+        };
+
+        let (w, _) = World::replay(
+            &w0.env().scenario,
+            4,
+            4,
+            START,
+            4,
+            &[fw(format!("deny src {op0}"), 12)],
+        );
+        let t = w.ground_truth();
+        let leak = t
+            .exfiltration
+            .expect("the operator comes back from another address");
+        assert_ne!(leak.via, op0);
+        assert!(t.timeline.iter().any(|(_, s)| s.contains("operator moved")));
+        let denied = w
+            .events()
+            .filter(|e| e.source == kasumi_range::Source::Firewall)
+            .map(|e| w.line(e))
+            .filter(|l| l.contains(&format!("srcip={op0} ")) && l.contains("policyid=200"))
+            .count();
+        assert!(denied >= 1);
+
+        let (w, _) = World::replay(
+            &w0.env().scenario,
+            4,
+            4,
+            START,
+            4,
+            &[fw("deny src 203.0.113.0/24".into(), 12)],
+        );
+        assert!(w.ground_truth().exfiltration.is_none());
+        let s = w.score_current(Course::B2);
+        assert!(
+            s.objectives
+                .iter()
+                .find(|o| o.id == "contain")
+                .unwrap()
+                .achieved
+        );
+
+        // Isolating the public web server also stops the leak but costs the citizens their site.
+        let iso = Recorded {
+            at: START + 12 * MIN,
+            action: Action::IsolateHost {
+                host: "www01".into(),
+            },
+        };
+        let s = w0.score(&[iso], Course::B2);
+        assert!(!s.leaked);
+        assert!(s.impact > 100, "{}", s.impact);
+    }
+
+    #[test]
+    fn firewall_blocks_remove_citizen_traffic_from_the_web_log() {
+        let w0 = world("dmz-webshell", 4, 4);
+        let rule = Recorded {
+            at: START + 5 * MIN,
+            action: Action::Block {
+                device: Device::Firewall,
+                rule: "deny src 128.0.0.0/1 dst 10.10.1.80".into(),
+            },
+        };
+        let (w, _) = World::replay(&w0.env().scenario, 4, 4, START, 4, &[rule.clone()]);
+        let mut base = w0.clone();
+        base.advance_to(end(&base));
+        let after = |w: &World| {
+            w.events()
+                .filter(|e| {
+                    e.source == kasumi_range::Source::Web
+                        && e.t > START + 5 * MIN
+                        && e.actor == kasumi_range::Actor::Background
+                })
+                .count()
+        };
+        assert!(after(&w) < after(&base));
+        // Every hidden request counts as business impact, and nothing else does.
+        assert_eq!(
+            w0.score(&[rule], Course::B2).impact as usize,
+            after(&base) - after(&w)
+        );
+    }
+}
