@@ -325,24 +325,19 @@ impl Sim {
             return false;
         }
         if !self.fw_rules.is_empty() {
-            match e.data {
+            let blocked = match e.data {
                 Data::Web { client, .. } => {
                     let ip = env.host(e.host).ip;
-                    if self.fw_blocked(client, ip, 443, e.t).is_some()
+                    self.fw_blocked(client, ip, 443, e.t).is_some()
                         || self.fw_blocked(client, ip, 80, e.t).is_some()
-                    {
-                        return true;
-                    }
                 }
-                Data::MailConnect { client, .. } => {
-                    if self
-                        .fw_blocked(client, env.host(e.host).ip, 25, e.t)
-                        .is_some()
-                    {
-                        return true;
-                    }
-                }
-                _ => {}
+                Data::MailConnect { client, .. } => self
+                    .fw_blocked(client, env.host(e.host).ip, 25, e.t)
+                    .is_some(),
+                _ => false,
+            };
+            if blocked {
+                return true;
             }
         }
         if self.disabled.is_empty() {
