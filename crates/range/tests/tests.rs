@@ -1419,7 +1419,14 @@ mod replay {
                 rule: "deny src 128.0.0.0/1 dst 10.10.1.80".into(),
             },
         };
-        let (w, _) = World::replay(&w0.env().scenario, 4, 4, START, 4, &[rule.clone()]);
+        let (w, _) = World::replay(
+            &w0.env().scenario,
+            4,
+            4,
+            START,
+            4,
+            std::slice::from_ref(&rule),
+        );
         let mut base = w0.clone();
         base.advance_to(end(&base));
         let after = |w: &World| {
