@@ -388,7 +388,7 @@ mod consistency {
 
     /// Every C2 session of the implant shows up with the same address, host
     /// and domain in Sysmon, DNS, the firewall (direct attempt denied) and the proxy.
-    fn check(w: &World) -> usize {
+    pub fn check(w: &World) -> usize {
         let n = w.names();
         let evs: Vec<_> = w.events().collect();
         let c2 = &w.env().variant.c2;
@@ -1113,7 +1113,7 @@ mod scoring {
 mod snapshot {
     use kasumi_range::{Source, World};
 
-    const TINY: &str = r#"[scenario]
+    pub const TINY: &str = r#"[scenario]
 id = "tiny"
 title = "tiny"
 organisation = "てすと町"
@@ -1444,5 +1444,115 @@ mod replay {
             w0.score(&[rule], Course::B2).impact as usize,
             after(&base) - after(&w)
         );
+    }
+}
+
+mod properties {
+    use kasumi_range::action::{FwRule, ProxyRule};
+    use kasumi_range::net::Cidr;
+    use kasumi_range::{Scenario, World};
+    use proptest::prelude::*;
+
+    use super::common::*;
+
+    fn cidr() -> impl Strategy<Value = Cidr> {
+        (any::<u32>(), 0u8..=32).prop_map(|(ip, p)| {
+            let mask = if p == 0 { 0 } else { u32::MAX << (32 - p) };
+            Cidr {
+                base: ip & mask,
+                prefix: p,
+            }
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        #[test]
+        fn firewall_rule_text_round_trips(src in proptest::option::of(cidr()), dst in cidr(), port in proptest::option::of(1u16..)) {
+            let r = FwRule { src, dst: Some(dst), port };
+            let back = FwRule::parse(&r.text()).unwrap();
+            prop_assert_eq!(&back, &r);
+            let ip = dst.base | 1.min(!dst.mask());
+            prop_assert_eq!(r.matches(src.map(|c| c.base).unwrap_or(7), ip, port.unwrap_or(443)), true);
+        }
+
+        #[test]
+        fn rule_parsers_never_panic(s in "\\PC{0,40}") {
+            let _ = FwRule::parse(&s);
+            let _ = ProxyRule::parse(&s);
+        }
+
+        #[test]
+        fn dstdomain_suffix_matches_subdomains_only(label in "[a-z]{1,8}", dom in "[a-z]{1,8}\\.[a-z]{2,3}") {
+            let r = ProxyRule::parse(&format!("dstdomain .{dom}")).unwrap();
+            let sub = format!("{label}.{dom}");
+            let glued = format!("{label}{dom}");
+            prop_assert!(r.matches(&sub, "", 0));
+            prop_assert!(r.matches(&dom, "", 0));
+            prop_assert!(!r.matches(&glued, "", 0));
+        }
+
+        #[test]
+        fn damaged_scenarios_are_rejected_with_located_problems(cut in 0usize..400) {
+            let src = include_str!("../../../scenarios/saida-city.toml");
+            let lines: Vec<&str> = src.lines().collect();
+            let i = cut % lines.len();
+            let damaged = lines.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, l)| *l).collect::<Vec<_>>().join("\n");
+            if let Err(e) = Scenario::parse("d.toml", &damaged) {
+                prop_assert!(!e.problems.is_empty());
+                for p in &e.problems {
+                    prop_assert!(p.line <= lines.len());
+                    prop_assert!(!p.key.is_empty());
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 4, ..ProptestConfig::default() })]
+
+        #[test]
+        fn every_c2_session_is_consistent_for_any_seed(seed in any::<u64>(), team in 0u32..40) {
+            let mut w = World::provision(&light("saida-city"), seed, team, START, 4);
+            w.advance_to(end(&w));
+            prop_assert!(super::consistency::check(&w) >= 3);
+        }
+
+        #[test]
+        fn provisioning_is_a_pure_function(seed in any::<u64>(), team in 0u32..1000) {
+            let sc = Scenario::parse("tiny.toml", super::snapshot::TINY).unwrap();
+            let a = World::provision(&sc, seed, team, START, 2);
+            let b = World::provision(&sc, seed, team, START, 2);
+            prop_assert_eq!(digest(&a), digest(&b));
+        }
+    }
+}
+
+mod files {
+    use super::common::*;
+
+    #[test]
+    fn write_logs_writes_every_source_and_the_ground_truth() {
+        let mut w = world("saida-city", 3, 3);
+        w.advance_to(end(&w));
+        let dir = std::env::temp_dir().join(format!("kasumi-range-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let n = kasumi_range::files::write_logs(&w, &dir).unwrap();
+        assert_eq!(n, w.events().count());
+        let proxy = std::fs::read_to_string(dir.join("proxy/access.log")).unwrap();
+        assert_eq!(proxy.lines().count(), w.count(kasumi_range::Source::Proxy));
+        let truth: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("ground-truth.json")).unwrap())
+                .unwrap();
+        assert_eq!(
+            truth["first_infected"]["name"],
+            serde_json::json!(w.ground_truth().first_infected.unwrap().name)
+        );
+        assert_eq!(truth["records"], serde_json::json!(48213));
+        std::fs::remove_dir_all(&dir).unwrap();
+        let err = kasumi_range::files::load_scenario(std::path::Path::new("/nonexistent/x.toml"))
+            .unwrap_err();
+        assert!(err.problems[0].message.contains("cannot read"));
     }
 }
