@@ -522,8 +522,6 @@ pub fn background(env: &Env, names: &mut Interner) -> Vec<Event> {
                 }
                 // File server work.
                 if let (Some(fs), false) = (fs, p.share_files.is_empty()) {
-                    let fip = env.host(fs).ip;
-                    let _ = fip;
                     let t = arrive + 2 * MIN + r.range(0, 60 * SEC);
                     out.push(ev(
                         t,

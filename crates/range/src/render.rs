@@ -342,6 +342,13 @@ impl World {
                             kv("AccessMask", if status == 2 { "0x2" } else { "0x1" });
                         }
                     }
+                    4689 => {
+                        kv("SubjectUserName", n.get(user));
+                        kv("SubjectDomainName", dom);
+                        kv("ProcessId", &format!("0x{status:x}"));
+                        kv("ProcessName", n.get(a));
+                        kv("Status", "0x1");
+                    }
                     6416 => {
                         kv("SubjectUserName", n.get(user));
                         kv("DeviceDescription", n.get(a));
@@ -404,6 +411,12 @@ impl World {
                     11 => {
                         kv("TargetFilename", n.get(a));
                         kv("User", &user_s);
+                    }
+                    23 => {
+                        kv("User", &user_s);
+                        kv("TargetFilename", n.get(a));
+                        kv("IsExecutable", "true");
+                        kv("Archived", "true");
                     }
                     13 => {
                         kv("EventType", "SetValue");

@@ -1425,9 +1425,6 @@ impl<'s> Parser<'s> {
                     self.err(key_off, &key, format!("step may happen at minute {hi}, after the exercise ends (duration_minutes = {d})"));
                 }
             }
-            if let (Some(StepTime::At(_)), Some(j)) = (time, Some(jitter)) {
-                let _ = j;
-            }
             bounds.push(b);
             let sid = sid.unwrap_or(At {
                 v: String::new(),

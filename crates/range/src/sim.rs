@@ -2214,6 +2214,23 @@ impl Sim {
                     Some(k) => {
                         self.infections[k].alive = false;
                         self.killed.push((h, t));
+                        let inf = &self.infections[k];
+                        out.push(Event {
+                            t,
+                            source: Source::WinSecurity,
+                            host: h,
+                            actor: Actor::Defender,
+                            data: Data::WinSec {
+                                id: 4689,
+                                user: inf.user,
+                                ip: 0,
+                                logon_type: 0,
+                                status: inf.pid,
+                                a: inf.image_sym,
+                                b: DASH,
+                                c: DASH,
+                            },
+                        });
                         format!(
                             "{} 上のプロセス {} (PID {}) を終了しました",
                             env.host(h).name,
@@ -2246,6 +2263,27 @@ impl Sim {
                     && path_matches(&v.archive, path);
                 if let Some(k) = k {
                     self.infections[k].file_present = false;
+                    let inf = &self.infections[k];
+                    if !inf.web {
+                        let tool = names.intern("C:\\Program Files\\EDR\\edr-agent.exe");
+                        out.push(Event {
+                            t,
+                            source: Source::Sysmon,
+                            host: h,
+                            actor: Actor::Defender,
+                            data: Data::Sysmon {
+                                id: 23,
+                                user: names.intern("SYSTEM"),
+                                image: tool,
+                                a: inf.image_sym,
+                                b: DASH,
+                                hash: DASH,
+                                ip: 0,
+                                port: 0,
+                                pid: 7700,
+                            },
+                        });
+                    }
                     self.quarantined
                         .push((h, self.infections[k].image.clone(), t));
                     format!(
@@ -2405,7 +2443,6 @@ impl Sim {
                 "情報漏洩報告を受け付けました".to_string()
             }
         };
-        let _ = out;
         let after = self.impact(env, names, background);
         Ok(Outcome {
             message,

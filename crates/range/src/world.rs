@@ -329,10 +329,15 @@ impl World {
         let mut used_logins = std::collections::HashSet::new();
         for (si, sec) in scenario.sections.iter().enumerate() {
             let cidr: Cidr = scenario.networks[sec.network].cidr;
-            let pool = (cidr.size() - 20).min(400);
+            // The DHCP scope starts at .100 when the segment is large enough, else at .10.
+            let first = if cidr.size() >= 101 + sec.staff as u64 + 1 {
+                100
+            } else {
+                10
+            };
+            let pool = (cidr.size() - first - 1).min(4096);
             let mut offsets: Vec<u64> = (0..pool).collect();
             rng.shuffle(&mut offsets);
-            let first = if cidr.size() > 200 { 100 } else { 10 };
             let mut numbers: Vec<u32> = (1..=sec.staff + 10).collect();
             rng.shuffle(&mut numbers);
             for k in 0..sec.staff as usize {
@@ -346,7 +351,7 @@ impl World {
                 };
                 let name = format!("PC-{}-{:02}", sec.prefix, numbers[k]);
                 let fqdn = fqdn_of(&name, &ad);
-                let ip = cidr.nth(first + offsets[k] % (cidr.size() - first - 1));
+                let ip = cidr.nth(first + offsets[k]);
                 let tid = HostId(hosts.len() as u32);
                 let sidx = staff.len();
                 hosts.push(HostInfo {
@@ -615,15 +620,21 @@ impl World {
         let before = self.attack.len();
         self.sim
             .run_until(&self.env, &mut self.names, &mut self.attack, t);
+        self.settle(before);
+        self.now = t;
+    }
+
+    /// Keep `attack` sorted after appending from index `before`. The result is
+    /// a stable sort by time of the emission sequence, however the appends
+    /// were batched, so logs do not depend on how often time was advanced.
+    fn settle(&mut self, before: usize) {
+        if self.attack.len() == before {
+            return;
+        }
         self.attack[before..].sort_by_key(|e| e.t);
-        // Events emitted now are all later than the previous `now`, so the tail merge keeps order.
-        if before > 0
-            && self.attack.len() > before
-            && self.attack[before].t < self.attack[before - 1].t
-        {
+        if before > 0 && self.attack[before].t < self.attack[before - 1].t {
             self.attack.sort_by_key(|e| e.t);
         }
-        self.now = t;
     }
 
     /// Apply a defender action at time `at` (≥ now). On error nothing changes.
@@ -645,6 +656,7 @@ impl World {
         // so that a refused action leaves the world untouched.
         self.sim.validate(&self.env, &action)?;
         self.advance_to(at);
+        let before = self.attack.len();
         let out = self.sim.apply(
             &self.env,
             &mut self.names,
@@ -652,7 +664,9 @@ impl World {
             &self.background,
             &action,
             at,
-        )?;
+        );
+        self.settle(before);
+        let out = out?;
         self.actions.push(Recorded { at, action });
         Ok(out)
     }

@@ -77,6 +77,17 @@ mod scenario_files {
             let end = super::common::end(&w);
             w.advance_to(end);
             let truth = w.ground_truth();
+            let mut ips: Vec<u32> = w
+                .env()
+                .hosts
+                .iter()
+                .filter(|h| h.ip != 0)
+                .map(|h| h.ip)
+                .collect();
+            let n = ips.len();
+            ips.sort();
+            ips.dedup();
+            assert_eq!(ips.len(), n, "{name}: two hosts share an address");
             assert!(truth.first_infected.is_some(), "{name}: nobody infected");
             assert!(truth.alert_at.is_some(), "{name}: no alert");
             assert!(
