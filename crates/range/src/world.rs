@@ -330,7 +330,7 @@ impl World {
         for (si, sec) in scenario.sections.iter().enumerate() {
             let cidr: Cidr = scenario.networks[sec.network].cidr;
             // The DHCP scope starts at .100 when the segment is large enough, else at .10.
-            let first = if cidr.size() >= 101 + sec.staff as u64 + 1 {
+            let first = if cidr.size() > 101 + sec.staff as u64 {
                 100
             } else {
                 10
