@@ -36,6 +36,7 @@ pub use action::{
     Action, ActionError, AnalysisReport, Device, LeakReport, Outcome, Recipient, Recorded,
 };
 pub use event::{Actor, Data, Event, HostId, Source};
+pub use render::Field;
 pub use scenario::{Course, Problem, Scenario, ScenarioError};
 pub use score::{GroundTruth, Score};
 pub use time::Micros;

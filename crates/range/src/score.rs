@@ -219,6 +219,23 @@ impl World {
         truth_of(&self.env, &self.sim, self.now)
     }
 
+    /// The retrospective: the attacker's real path and the team's actions on
+    /// one timeline (time, `"attacker"` or `"team"`, description).
+    pub fn retrospective(&self) -> Vec<(Micros, &'static str, String)> {
+        let mut out: Vec<(Micros, &'static str, String)> = self
+            .sim
+            .timeline
+            .iter()
+            .map(|(t, s)| (*t, "attacker", s.clone()))
+            .collect();
+        for r in &self.actions {
+            let text = serde_json::to_string(&r.action).unwrap_or_default();
+            out.push((r.at, "team", text));
+        }
+        out.sort_by_key(|x| x.0);
+        out
+    }
+
     /// Ground truth at the end of the exercise if nobody defends.
     pub fn ground_truth_undefended(&self) -> GroundTruth {
         let mut sim = self.sim_at_start.clone();

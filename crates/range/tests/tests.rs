@@ -1567,3 +1567,79 @@ mod files {
         assert!(err.problems[0].message.contains("cannot read"));
     }
 }
+
+mod structured {
+    use kasumi_range::{Action, Field, Source};
+
+    use super::common::*;
+
+    #[test]
+    fn fields_agree_with_the_rendered_line() {
+        let mut w = world("saida-city", 31, 2);
+        let c2 = w.env().variant.c2[0].domain.clone();
+        w.apply(
+            Action::Block {
+                device: kasumi_range::Device::Proxy,
+                rule: format!("dstdomain {c2}"),
+            },
+            START + 20 * kasumi_range::time::MIN,
+        )
+        .unwrap();
+        w.advance_to(end(&w));
+        let mut seen = std::collections::HashSet::new();
+        for e in w.events() {
+            let line = w.line(e);
+            let fields = w.fields(e);
+            assert!(fields.iter().any(|(k, _)| *k == "host"));
+            for (k, f) in &fields {
+                let shown = f.to_string();
+                let skip = matches!(
+                    *k,
+                    "host"
+                        | "qid"
+                        | "mac"
+                        | "ID"
+                        | "domain"
+                        | "type"
+                        | "action"
+                        | "status"
+                        | "LogonType"
+                        | "user"
+                        | "a"
+                        | "b"
+                        | "c"
+                        | "hash"
+                        | "EventID"
+                        | "ua"
+                        | "message"
+                        | "name"
+                        | "src"
+                        | "dst"
+                );
+                if !skip && !shown.is_empty() && shown != "-" {
+                    let json = shown.replace('\\', "\\\\").replace('"', "\\\"");
+                    assert!(
+                        line.contains(&shown) || line.contains(&json),
+                        "{k}={shown} not in {line}"
+                    );
+                }
+            }
+            seen.insert(e.source);
+        }
+        assert!(seen.contains(&Source::Proxy) && seen.contains(&Source::WinSecurity));
+        // A denied C2 request reports the 403 in its fields too.
+        let denied = w
+            .events()
+            .find(|e| e.source == Source::Proxy && w.line(e).contains("TCP_DENIED/403"))
+            .unwrap();
+        assert!(w.fields(denied).contains(&("status", Field::Num(403))));
+        let retro = w.retrospective();
+        assert!(retro.iter().any(|(_, who, _)| *who == "team"));
+        assert!(
+            retro
+                .iter()
+                .any(|(_, who, s)| *who == "attacker" && s.contains("targeted mail"))
+        );
+        assert!(retro.windows(2).all(|p| p[0].0 <= p[1].0));
+    }
+}
