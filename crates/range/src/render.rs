@@ -291,7 +291,13 @@ impl World {
                         );
                     }
                     4688 => {
-                        kv("SubjectUserName", n.get(user));
+                        // Processes started by SYSTEM are logged under the computer account.
+                        let u = n.get(user);
+                        let machine = format!("{}$", host.name);
+                        kv(
+                            "SubjectUserName",
+                            if u == "SYSTEM" { machine.as_str() } else { u },
+                        );
                         kv("SubjectDomainName", dom);
                         kv("NewProcessId", &format!("0x{status:x}"));
                         kv("NewProcessName", n.get(a));

@@ -1912,6 +1912,13 @@ impl<'s> Parser<'s> {
     }
 }
 
+/// The subject of a phishing mail: `{attachment}` is replaced by the
+/// attachment's name without its extension.
+pub fn mail_subject(template: &str, payload: &str) -> String {
+    let stem = payload.rsplit_once('.').map(|(s, _)| s).unwrap_or(payload);
+    template.replace("{attachment}", stem)
+}
+
 fn collect<T>(v: Vec<(At<String>, Option<T>)>) -> Option<Vec<T>> {
     v.into_iter().map(|(_, x)| x).collect()
 }

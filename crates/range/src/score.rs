@@ -131,16 +131,19 @@ fn truth_of(env: &Env, sim: &Sim, now: Micros) -> GroundTruth {
             StepKind::Execute { delivery } => {
                 let (victim, at) = sim.delivered[*delivery].unwrap_or((0, i.since));
                 match &env.scenario.steps[*delivery].kind {
-                    StepKind::PhishingMail { subject, .. } => Cause {
-                        kind: "mail".into(),
-                        detail: format!(
-                            "標的型メール「{subject}」 from {} to {}",
-                            v.sender, env.staff[victim].login
-                        ),
-                        file: v.zip.clone(),
-                        sha256: v.zip_sha256.clone(),
-                        at: iso(at),
-                    },
+                    StepKind::PhishingMail { subject, .. } => {
+                        let subject = crate::scenario::mail_subject(subject, &v.payload);
+                        Cause {
+                            kind: "mail".into(),
+                            detail: format!(
+                                "標的型メール「{subject}」 from {} to {}",
+                                v.sender, env.staff[victim].login
+                            ),
+                            file: v.zip.clone(),
+                            sha256: v.zip_sha256.clone(),
+                            at: iso(at),
+                        }
+                    }
                     StepKind::UsbDrop { supplier, .. } => Cause {
                         kind: "usb".into(),
                         detail: format!(

@@ -371,6 +371,7 @@ impl Sim {
         let v = &env.variant;
         match st.kind.clone() {
             StepKind::PhishingMail { subject, .. } => {
+                let subject = crate::scenario::mail_subject(&subject, &v.payload);
                 let Some(victim) = v.step_victim[i] else {
                     return;
                 };
