@@ -663,7 +663,7 @@ impl World {
                 c,
             } => {
                 v.extend([("EventID", Num(id as u64)), ("user", Str(n.get(user)))]);
-                if ip != 0 {
+                if ip != 0 && matches!(id, 4624 | 4625 | 4768 | 4769 | 5140 | 5145) {
                     v.push(("IpAddress", Ip(ip)));
                 }
                 if logon_type != 0 {

@@ -277,7 +277,12 @@ impl Sim {
                     .fw_blocked(self.proxy_ip, server, port, start)
                     .is_some()
             {
-                return Some((SquidCode::Miss, 503));
+                let code = if method == Method::Connect {
+                    SquidCode::Tunnel
+                } else {
+                    SquidCode::Miss
+                };
+                return Some((code, 503));
             }
         }
         None
@@ -1655,6 +1660,12 @@ impl Sim {
         src_ip: u32,
     ) -> Option<(usize, Micros)> {
         let ad = env.role(Role::Ad);
+        let ws = env
+            .hosts
+            .iter()
+            .find(|h| h.ip == src_ip)
+            .map(|h| h.name_sym)
+            .unwrap_or(DASH);
         for (n, &a) in self.stolen.clone().iter().enumerate() {
             match self.account_ok(a, t) {
                 Ok(()) => return Some((a, t + n as i64 * 5 * SEC)),
@@ -1671,7 +1682,7 @@ impl Sim {
                             ip: src_ip,
                             logon_type: 0,
                             status,
-                            a: DASH,
+                            a: ws,
                             b: DASH,
                             c: DASH,
                         },
@@ -1686,7 +1697,7 @@ impl Sim {
                             ip: src_ip,
                             logon_type: 3,
                             status,
-                            a: DASH,
+                            a: ws,
                             b: DASH,
                             c: DASH,
                         },
