@@ -1395,6 +1395,7 @@ impl<'s> Parser<'s> {
                     &steps,
                 )
             });
+            let warned_off = o.t.get("unless_warned").map(|v| v.span().start);
             self.finish(o);
             // timing bounds
             let b = match time {
@@ -1424,6 +1425,25 @@ impl<'s> Parser<'s> {
                 if hi > d {
                     self.err(key_off, &key, format!("step may happen at minute {hi}, after the exercise ends (duration_minutes = {d})"));
                 }
+            }
+            let warned = matches!(
+                kind_v,
+                Some(StepKind::PhishingMail {
+                    unless_warned: true,
+                    ..
+                }) | Some(StepKind::UsbDrop {
+                    unless_warned: true,
+                    ..
+                })
+            );
+            if let (true, Some((_, hi)), Some(w)) = (warned, b, warned_off)
+                && hi < 0
+            {
+                self.err(
+                    w,
+                    &format!("{path}.unless_warned"),
+                    "has no effect: the step happens before the exercise starts, when nobody can have warned the staff yet",
+                );
             }
             bounds.push(b);
             let sid = sid.unwrap_or(At {
@@ -1904,9 +1924,20 @@ impl<'s> Parser<'s> {
                         }
                     }
                 }
-                StepKind::PhishingMail { .. }
-                | StepKind::UsbDrop { .. }
-                | StepKind::Alert { .. } => {}
+                StepKind::Alert { .. } => match foothold {
+                    None => self.err(
+                        id.off,
+                        &id.key,
+                        format!("alert `{}` comes before any execute or web_exploit step: there is nothing to report yet", s.id),
+                    ),
+                    Some(f) if !late_enough(i, f, lo) => self.err(
+                        id.off,
+                        &id.key,
+                        format!("alert `{}` may be raised before the foothold exists; raise it later", s.id),
+                    ),
+                    _ => {}
+                },
+                StepKind::PhishingMail { .. } | StepKind::UsbDrop { .. } => {}
             }
         }
     }

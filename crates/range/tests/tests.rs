@@ -311,6 +311,42 @@ points = 10
     }
 
     #[test]
+    fn pointless_or_premature_steps_are_reported() {
+        let src = include_str!("../../../scenarios/saida-city.toml")
+            .replace(
+                "subject = \"【重要】{attachment}\"\n",
+                "subject = \"【重要】{attachment}\"\nunless_warned = true\n",
+            )
+            .replace(
+                "from = \"soc\"\nat_minutes = 3",
+                "from = \"soc\"\nat_minutes = -4000",
+            );
+        let err = Scenario::parse("s.toml", &src).unwrap_err();
+        let at = |key: &str, word: &str| {
+            err.problems
+                .iter()
+                .find(|p| p.key == key && p.message.contains(word))
+                .map(|p| p.line)
+        };
+        let warned_line = src
+            .lines()
+            .position(|l| l == "unless_warned = true")
+            .unwrap()
+            + 1;
+        assert_eq!(
+            at("step#1.unless_warned", "no effect"),
+            Some(warned_line),
+            "{err}"
+        );
+        assert!(
+            at("step#8.id", "before the foothold").is_some()
+                || at("step#8.id", "nothing to report").is_some(),
+            "{err}"
+        );
+        assert_eq!(err.problems.len(), 2, "{err}");
+    }
+
+    #[test]
     fn dangling_references_in_steps_are_reported() {
         let src = include_str!("../../../scenarios/saida-city.toml")
             .replace("share = \"zeimu\"\nfile", "share = \"nosuch\"\nfile")
