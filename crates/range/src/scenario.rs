@@ -1076,6 +1076,7 @@ impl<'s> Parser<'s> {
             Role::Mail,
             Role::Ad,
             Role::Dhcp,
+            Role::Sanitizer,
         ] {
             if role_count(r) == 0 && !hosts.is_empty() {
                 self.err(
