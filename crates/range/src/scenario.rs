@@ -1079,8 +1079,9 @@ impl<'s> Parser<'s> {
             Role::Sanitizer,
         ] {
             if role_count(r) == 0 && !hosts.is_empty() {
+                let first = hosts[0].0.off;
                 self.err(
-                    0,
+                    first,
                     "host",
                     format!("a host with role `{}` is required", r.name()),
                 );
@@ -1630,7 +1631,7 @@ impl<'s> Parser<'s> {
         }) && !steps.is_empty()
         {
             self.err(
-                0,
+                steps[0].0.off,
                 "step",
                 "the plan needs an `alert` step: something must tell the defenders to start",
             );
