@@ -1679,3 +1679,24 @@ mod structured {
         assert!(retro.windows(2).all(|p| p[0].0 <= p[1].0));
     }
 }
+
+mod perf {
+    use kasumi_range::{Scenario, World};
+
+    use super::common::*;
+
+    /// Run with `cargo test --release -p kasumi-range -- --ignored perf`.
+    #[test]
+    #[ignore = "timing-dependent; run in release mode on an idle machine"]
+    fn a_week_of_saida_city_is_a_million_events_in_under_a_second() {
+        let sc = Scenario::builtin("saida-city").unwrap();
+        let t0 = std::time::Instant::now();
+        let mut w = World::provision(&sc, 1, 1, START, 7);
+        w.advance_to(end(&w));
+        let n = w.events().count();
+        let took = t0.elapsed();
+        eprintln!("{n} events in {took:?}");
+        assert!(n >= 1_000_000, "{n}");
+        assert!(took < std::time::Duration::from_secs(1), "{took:?}");
+    }
+}
