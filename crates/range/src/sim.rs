@@ -22,6 +22,8 @@ enum Item {
     /// The IT admin's remote support session on the first infected host
     /// before a credential dump (that is why its credentials are in memory).
     AdminLogon(usize),
+    /// A killed implant whose file is still there comes back.
+    Restart(usize),
 }
 
 /// One compromised host.
@@ -187,6 +189,7 @@ impl Sim {
                 Item::Step(i) => self.step(env, names, out, i, tt),
                 Item::Beacon(k) => self.beacon(env, names, out, k, tt),
                 Item::AdminLogon(_) => self.admin_logon(env, names, out, tt),
+                Item::Restart(k) => self.restart(env, names, out, k, tt),
             }
         }
     }
@@ -1581,6 +1584,53 @@ impl Sim {
         }
     }
 
+    fn restart(
+        &mut self,
+        env: &Env,
+        names: &mut Interner,
+        out: &mut Vec<Event>,
+        k: usize,
+        t: Micros,
+    ) {
+        let inf = self.infections[k].clone();
+        if inf.alive || !inf.file_present || self.off(inf.host, t) {
+            return;
+        }
+        let pid = 4000 + self.rng.below(20000) as u32 * 4;
+        self.infections[k].alive = true;
+        self.infections[k].pid = pid;
+        let ihash = names.intern(&env.variant.implant_sha256);
+        let parent = names.intern(if inf.image.starts_with("C:\\Windows\\") {
+            "C:\\Windows\\System32\\services.exe"
+        } else {
+            "C:\\Windows\\explorer.exe"
+        });
+        out.push(aev(
+            t,
+            Source::Sysmon,
+            inf.host,
+            Data::Sysmon {
+                id: 1,
+                user: inf.user,
+                image: inf.image_sym,
+                a: inf.image_sym,
+                b: parent,
+                hash: ihash,
+                ip: 0,
+                port: 0,
+                pid,
+            },
+        ));
+        self.note(
+            t,
+            format!(
+                "implant restarted on {} by its persistence",
+                env.host(inf.host).name
+            ),
+        );
+        self.push(t + 30 * SEC, Item::Beacon(k));
+    }
+
     fn admin_logon(&mut self, env: &Env, names: &mut Interner, out: &mut Vec<Event>, t: Micros) {
         let Some(k) = self.patient_zero(t) else {
             return;
@@ -1737,37 +1787,9 @@ impl Sim {
         }
         if !inf.alive {
             if inf.file_present && !inf.web {
-                // Persistence: the Run key starts the implant again at the next logon.
+                // Persistence starts the implant again at the next logon / boot.
                 let next = next_morning(env, t) + self.rng.range(0, 20 * MIN);
-                self.infections[k].alive = true;
-                self.push(next, Item::Beacon(k));
-                let pid = 4000 + self.rng.below(20000) as u32 * 4;
-                self.infections[k].pid = pid;
-                let ihash = names.intern(&env.variant.implant_sha256);
-                let explorer = names.intern("C:\\Windows\\explorer.exe");
-                out.push(aev(
-                    (next - 30 * SEC).max(t),
-                    Source::Sysmon,
-                    inf.host,
-                    Data::Sysmon {
-                        id: 1,
-                        user: inf.user,
-                        image: inf.image_sym,
-                        a: inf.image_sym,
-                        b: explorer,
-                        hash: ihash,
-                        ip: 0,
-                        port: 0,
-                        pid,
-                    },
-                ));
-                self.note(
-                    next,
-                    format!(
-                        "implant restarted on {} by its Run key",
-                        env.host(inf.host).name
-                    ),
-                );
+                self.push(next - 30 * SEC, Item::Restart(k));
             }
             return;
         }

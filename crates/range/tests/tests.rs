@@ -1700,3 +1700,89 @@ mod perf {
         assert!(took < std::time::Duration::from_secs(1), "{took:?}");
     }
 }
+
+mod host_actions {
+    use kasumi_range::{Action, ActionError};
+
+    use super::common::*;
+
+    #[test]
+    fn killing_the_implants_stops_beacons_and_the_exfiltration() {
+        let mut w = world("saida-city", 17, 2);
+        let truth = w.ground_truth();
+        let e = w
+            .apply(
+                Action::KillProcess {
+                    host: truth.infected_hosts[0].name.clone(),
+                    image: "notepad.exe".into(),
+                },
+                START + 9 * MIN,
+            )
+            .unwrap_err();
+        assert!(matches!(e, ActionError::NoSuchProcess { .. }));
+        for h in &truth.infected_hosts {
+            let exe = h.implant.rsplit('\\').next().unwrap().to_string();
+            let out = w
+                .apply(
+                    Action::KillProcess {
+                        host: h.name.clone(),
+                        image: exe,
+                    },
+                    START + 10 * MIN,
+                )
+                .unwrap();
+            assert!(out.message.contains(&h.implant), "{}", out.message);
+        }
+        w.advance_to(end(&w));
+        let t = w.ground_truth();
+        let old: Vec<&str> = truth
+            .infected_hosts
+            .iter()
+            .map(|h| h.name.as_str())
+            .collect();
+        assert!(
+            !t.contacts
+                .iter()
+                .any(|c| c.t > START + 10 * MIN && c.ok && old.contains(&c.host.as_str()))
+        );
+        assert!(t.exfiltration.is_none());
+        let exits = w
+            .events()
+            .filter(|e| w.line(e).contains("\"EventID\":4689"))
+            .count();
+        assert_eq!(exits, truth.infected_hosts.len());
+    }
+
+    #[test]
+    fn quarantining_the_staged_archive_prevents_the_leak() {
+        let mut w = world("saida-city", 18, 2);
+        let truth = w.ground_truth();
+        let first = truth.first_infected.unwrap().name;
+        let out = w
+            .apply(
+                Action::QuarantineFile {
+                    host: first.clone(),
+                    path: truth.staging_archive.clone(),
+                },
+                START + 30 * MIN,
+            )
+            .unwrap();
+        assert!(out.message.contains(&truth.staging_archive));
+        w.advance_to(end(&w));
+        let t = w.ground_truth();
+        assert!(t.exfiltration.is_none());
+        assert!(t.timeline.iter().any(|(_, s)| s.contains("quarantined")));
+        // The implant is still alive: C2 contact continues, so containment is not achieved.
+        assert!(t.contacts.iter().any(|c| c.t > START + 30 * MIN && c.ok));
+        let e = w
+            .apply(
+                Action::QuarantineFile {
+                    host: first,
+                    path: "C:\\nope.exe".into(),
+                },
+                end(&w),
+            )
+            .unwrap_err();
+        assert!(matches!(e, ActionError::NoSuchFile { .. }));
+    }
+}
