@@ -484,19 +484,21 @@ impl World {
                 let _ = write!(out, " \"-\" \"{}\"", n.get(ua));
             }
             Data::Alert {
-                vendor,
+                reporter,
                 src,
                 dst,
                 domain,
                 text,
             } => {
                 time::push_iso(out, e.t);
-                out.push_str(if vendor {
-                    " reporter=\"Aソリューション株式会社 運用監視\""
-                } else {
-                    " reporter=\"SOC\""
+                out.push_str(match reporter {
+                    crate::event::Reporter::Vendor => {
+                        " reporter=\"Aソリューション株式会社 運用監視\" severity=high"
+                    }
+                    crate::event::Reporter::Soc => " reporter=\"SOC\" severity=high",
+                    crate::event::Reporter::Staff => " reporter=\"職員\" severity=medium",
                 });
-                out.push_str(" severity=high src=");
+                out.push_str(" src=");
                 if src == 0 {
                     out.push('-')
                 } else {

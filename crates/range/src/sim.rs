@@ -8,7 +8,7 @@ use crate::action::{
     Action, ActionError, AnalysisReport, Device, FwRule, LeakReport, Outcome, ProxyRule, Recipient,
     ip,
 };
-use crate::event::{Actor, Data, Event, HostId, Method, Source, SquidCode, Verdict};
+use crate::event::{Actor, Data, Event, HostId, Method, Reporter, Source, SquidCode, Verdict};
 use crate::intern::{DASH, Interner, Sym};
 use crate::rng::Rng;
 use crate::scenario::{AlertFrom, Channel, Role, StepKind};
@@ -534,7 +534,43 @@ impl Sim {
                     }
                 );
                 if warned_before && unless {
-                    self.note(t, format!("{}: warned staff did not open the file", st.id));
+                    // The warned employee does not open it and reports it instead.
+                    let login = &env.staff[victim].login;
+                    let section = &env.scenario.sections[env.staff[victim].section].name;
+                    let what = match &env.scenario.steps[delivery].kind {
+                        StepKind::UsbDrop { supplier, .. } => format!(
+                            "{supplier} から受け取った USB メモリに実行ファイル {} が入っています",
+                            v.payload
+                        ),
+                        _ => format!(
+                            "{} から不審なメール (添付 {}) が届きました",
+                            v.sender, v.zip
+                        ),
+                    };
+                    let text = names.intern(&format!(
+                        "{section} {login}: 注意喚起を見ました。{what}。開かずに報告します。"
+                    ));
+                    let ip = env.host(env.staff[victim].terminal).ip;
+                    out.push(Event {
+                        t,
+                        source: Source::Alert,
+                        host: env.soc,
+                        actor: Actor::Defender,
+                        data: Data::Alert {
+                            reporter: Reporter::Staff,
+                            src: ip,
+                            dst: 0,
+                            domain: DASH,
+                            text,
+                        },
+                    });
+                    self.note(
+                        t,
+                        format!(
+                            "{}: warned staff did not open the file and reported it",
+                            st.id
+                        ),
+                    );
                     return;
                 }
                 let term = env.staff[victim].terminal;
@@ -1560,7 +1596,11 @@ impl Sim {
                     host: soc,
                     actor: Actor::Defender,
                     data: Data::Alert {
-                        vendor: from == AlertFrom::Vendor,
+                        reporter: if from == AlertFrom::Vendor {
+                            Reporter::Vendor
+                        } else {
+                            Reporter::Soc
+                        },
                         src,
                         dst,
                         domain,

@@ -888,6 +888,25 @@ mod actions {
                 .iter()
                 .any(|(_, s)| s.contains("did not open"))
         );
+        let reports: Vec<String> = b
+            .events()
+            .filter(|e| {
+                matches!(
+                    e.data,
+                    kasumi_range::Data::Alert {
+                        reporter: kasumi_range::Reporter::Staff,
+                        ..
+                    }
+                )
+            })
+            .map(|e| b.line(e))
+            .collect();
+        assert_eq!(reports.len(), 1, "the warned employee reports the mail");
+        assert!(
+            reports[0].contains("reporter=\"職員\"") && reports[0].contains(&b.env().variant.zip),
+            "{}",
+            reports[0]
+        );
     }
 
     #[test]
