@@ -1307,11 +1307,17 @@ impl<'s> Parser<'s> {
                     format!("operator_cidr {b} overlaps c2_cidr {a}"),
                 );
             }
-            if let (Some(c), Some(n), Some(w)) =
-                (count.as_ref(), c2c, words.len().checked_mul(words.len()))
-                && ((c.v as usize) > w * tlds.len().max(1) || (c.v as u64) > n.size())
+            // Domains are `<word>-<other word>.<tld>`; addresses avoid the first and last two of the block.
+            let pairs = words.len() * words.len().saturating_sub(1) * tlds.len();
+            if let (Some(c), Some(n)) = (count.as_ref(), c2c)
+                && ((c.v as usize) > pairs || c.v as u64 + 4 > n.size())
             {
                 self.err(c.off, &c.key, "not enough c2_words/c2_tlds/c2_cidr addresses to draw that many distinct C2 servers");
+            }
+            if let (Some(o), Some(at)) = (opc, op.as_ref())
+                && o.size() < 8
+            {
+                self.err(at.off, &at.key, format!("{o} is too small: three operator addresses are drawn from it (use /29 or larger)"));
             }
             self.finish(a);
             if let (Some(count), Some(c2c), Some(opc)) = (count, c2c, opc) {

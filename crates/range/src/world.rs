@@ -341,10 +341,17 @@ impl World {
             let mut numbers: Vec<u32> = (1..=sec.staff + 10).collect();
             rng.shuffle(&mut numbers);
             for k in 0..sec.staff as usize {
+                let mut tries = 0u32;
                 let login = loop {
                     let s = rng.pick(&SURNAMES);
                     let i = INITIALS.as_bytes()[rng.below(INITIALS.len() as u64) as usize] as char;
-                    let l = format!("{s}.{i}");
+                    // Large organisations run out of surname.initial pairs: number them.
+                    let l = if tries < 20 {
+                        format!("{s}.{i}")
+                    } else {
+                        format!("{s}.{i}{tries}")
+                    };
+                    tries += 1;
                     if used_logins.insert(l.clone()) {
                         break l;
                     }

@@ -1805,3 +1805,43 @@ mod host_actions {
         assert!(matches!(e, ActionError::NoSuchFile { .. }));
     }
 }
+
+mod limits {
+    use kasumi_range::{Scenario, World};
+
+    use super::common::*;
+
+    #[test]
+    fn pools_too_small_to_draw_from_are_rejected_not_hung() {
+        let src = include_str!("../../../scenarios/saida-city.toml")
+            .replace("c2_words = [", "c2_words = [\"only\"]\nunused_words = [")
+            .replace(
+                "operator_cidr = \"203.0.113.0/24\"",
+                "operator_cidr = \"203.0.113.0/30\"",
+            );
+        let err = Scenario::parse("s.toml", &src).unwrap_err();
+        let keys: Vec<&str> = err.problems.iter().map(|p| p.key.as_str()).collect();
+        assert!(keys.contains(&"attacker.c2_count"), "{err}");
+        assert!(keys.contains(&"attacker.operator_cidr"), "{err}");
+        assert!(keys.contains(&"attacker.unused_words"), "{err}");
+    }
+
+    #[test]
+    fn a_large_organisation_gets_unique_logins_and_addresses() {
+        let src = include_str!("../../../scenarios/saida-city.toml")
+            .replace("cidr = \"10.20.5.0/24\"", "cidr = \"10.20.8.0/22\"")
+            .replace("staff = 16", "staff = 500");
+        let sc = light_src("big", &src, |s| s);
+        let w = World::provision(&sc, 1, 1, START, 3);
+        let mut logins: Vec<&str> = w.env().accounts.iter().map(|a| a.login.as_str()).collect();
+        let n = logins.len();
+        logins.sort();
+        logins.dedup();
+        assert_eq!(logins.len(), n);
+        let mut ips: Vec<u32> = w.env().hosts.iter().map(|h| h.ip).collect();
+        let m = ips.len();
+        ips.sort();
+        ips.dedup();
+        assert_eq!(ips.len(), m);
+    }
+}
