@@ -1136,12 +1136,12 @@ impl<'s> Parser<'s> {
                 }
             }
             if let Some(p) = &prefix
-                && !is_hostname(&p.v)
+                && (!is_hostname(&p.v) || p.v.len() > 8)
             {
                 self.err(
                     p.off,
                     &p.key,
-                    format!("prefix `{}` must be letters, digits or `-`", p.v),
+                    format!("prefix `{}` must be 1-8 letters, digits or `-` (terminal names PC-<prefix>-NN stay within 15 characters)", p.v),
                 );
             }
             let off = o.off;
