@@ -1845,3 +1845,59 @@ mod limits {
         assert_eq!(ips.len(), m);
     }
 }
+
+mod causes {
+    use super::common::*;
+
+    #[test]
+    fn each_scenario_has_its_own_cause_and_reporter() {
+        for (name, cause, reporter, evidence) in [
+            (
+                "saida-city",
+                "mail",
+                "reporter=\"SOC\"",
+                "verdict=passed-encrypted",
+            ),
+            (
+                "usb-supplier",
+                "usb",
+                "reporter=\"Aソリューション株式会社 運用監視\"",
+                "\"EventID\":6416",
+            ),
+            (
+                "dmz-webshell",
+                "web",
+                "reporter=\"Aソリューション株式会社 運用監視\"",
+                "POST /cms/admin/upload.php",
+            ),
+        ] {
+            let mut w = world(name, 8, 1);
+            w.advance_to(end(&w));
+            let t = w.ground_truth();
+            let c = t.cause.clone().unwrap();
+            assert_eq!(c.kind, cause, "{name}");
+            assert_eq!(c.sha256.len(), 64);
+            let lines: Vec<String> = w
+                .events()
+                .filter(|e| e.actor != kasumi_range::Actor::Background)
+                .map(|e| w.line(e))
+                .collect();
+            assert!(
+                lines.iter().any(|l| l.contains(reporter)),
+                "{name}: no alert from {reporter}"
+            );
+            assert!(
+                lines.iter().any(|l| l.contains(evidence)),
+                "{name}: no {evidence}"
+            );
+            // The first infected host shows up in the alert that starts the exercise (or its web server does).
+            let first = t.first_infected.unwrap();
+            assert!(
+                lines
+                    .iter()
+                    .any(|l| l.contains(reporter) && l.contains(&first.ip)),
+                "{name}"
+            );
+        }
+    }
+}
