@@ -1608,6 +1608,12 @@ mod files {
         assert_eq!(n, w.events().count());
         let proxy = std::fs::read_to_string(dir.join("proxy/access.log")).unwrap();
         assert_eq!(proxy.lines().count(), w.count(kasumi_range::Source::Proxy));
+        let dhcp = std::fs::read_to_string(dir.join("dhcp/DhcpSrvLog.csv")).unwrap();
+        assert!(dhcp.starts_with("ID,Date,Time,Description,IP Address,Host Name,MAC Address"));
+        assert_eq!(
+            dhcp.lines().count(),
+            w.count(kasumi_range::Source::Dhcp) + 1
+        );
         let truth: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join("ground-truth.json")).unwrap())
                 .unwrap();
