@@ -644,7 +644,12 @@ impl World {
         }
     }
 
-    /// Apply a defender action at time `at` (≥ now). On error nothing changes.
+    /// Apply a defender action at time `at` (≥ now), first advancing to `at`.
+    /// Refusals that need no simulated state (unknown host or account,
+    /// malformed rule, unknown hint, time in the past or after the end) change
+    /// nothing at all; refusals that depend on the state at `at` (no such
+    /// process or file, host powered off) leave only the advanced time.
+    /// Accepted actions are recorded in [`World::actions`].
     pub fn apply(
         &mut self,
         action: crate::action::Action,
