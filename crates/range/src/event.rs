@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::intern::Sym;
 use crate::time::Micros;
 
-/// Index of a host in [`crate::World::hosts`].
+/// Index of a host in [`crate::world::Env::hosts`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct HostId(pub u32);
 
