@@ -255,6 +255,40 @@ pub fn background(env: &Env, names: &mut Interner) -> Vec<Event> {
                 }
                 let leave = leave.min(env.end);
                 let hours = (leave - arrive) as f64 / HOUR as f64;
+                // Now and then a mistyped password before the successful logon.
+                if r.chance(0.05) {
+                    let t = arrive - r.range(5, 40) * SEC;
+                    out.push(ev(
+                        t,
+                        Source::WinSecurity,
+                        ad,
+                        Data::WinSec {
+                            id: 4776,
+                            user: st.login_sym,
+                            ip: tip,
+                            logon_type: 0,
+                            status: 0xC000_006A,
+                            a: th.name_sym,
+                            b: DASH,
+                            c: DASH,
+                        },
+                    ));
+                    out.push(ev(
+                        t + 15_000,
+                        Source::WinSecurity,
+                        term,
+                        Data::WinSec {
+                            id: 4625,
+                            user: st.login_sym,
+                            ip: tip,
+                            logon_type: 2,
+                            status: 0xC000_006A,
+                            a: th.name_sym,
+                            b: DASH,
+                            c: DASH,
+                        },
+                    ));
+                }
                 // Boot: DHCP, Kerberos, interactive logon, applications.
                 out.push(ev(
                     arrive - 90 * SEC,
@@ -522,8 +556,6 @@ pub fn background(env: &Env, names: &mut Interner) -> Vec<Event> {
                 }
                 // File server work.
                 if let (Some(fs), false) = (fs, p.share_files.is_empty()) {
-                    let fip = env.host(fs).ip;
-                    let _ = fip;
                     let t = arrive + 2 * MIN + r.range(0, 60 * SEC);
                     out.push(ev(
                         t,

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::intern::Sym;
 use crate::time::Micros;
 
-/// Index of a host in [`crate::World::hosts`].
+/// Index of a host in [`crate::world::Env::hosts`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct HostId(pub u32);
 
@@ -243,12 +243,24 @@ pub enum Data {
         ua: Sym,
     },
     Alert {
-        vendor: bool,
+        reporter: Reporter,
         src: u32,
         dst: u32,
         domain: Sym,
         text: Sym,
     },
+}
+
+/// Who raised an alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reporter {
+    /// The SOC monitoring the network.
+    Soc,
+    /// The operations vendor (Aソリューション株式会社).
+    Vendor,
+    /// A member of staff reporting something suspicious to the information section.
+    Staff,
 }
 
 /// Who caused an event. Not rendered; kept for ground truth and tests.

@@ -25,7 +25,8 @@ pub fn load_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
 }
 
 /// Write every log (one file per source, see [`Source::file_name`]) and
-/// `ground-truth.json` under `dir`. Returns the number of lines written.
+/// `ground-truth.json` under `dir`. Returns the number of event lines written
+/// (the DHCP file also starts with its column header, as on Windows).
 pub fn write_logs(world: &World, dir: &Path) -> std::io::Result<usize> {
     let mut lines = 0;
     let mut buf = String::with_capacity(1 << 20);
@@ -35,6 +36,10 @@ pub fn write_logs(world: &World, dir: &Path) -> std::io::Result<usize> {
             std::fs::create_dir_all(parent)?;
         }
         let mut f = std::io::BufWriter::new(std::fs::File::create(&path)?);
+        if src == Source::Dhcp {
+            // The column header Windows writes at the top of every DhcpSrvLog file.
+            f.write_all(b"ID,Date,Time,Description,IP Address,Host Name,MAC Address,User Name, TransactionID, QResult,Probationtime, CorrelationID,Dhcid,VendorClass(Hex),VendorClass(ASCII),UserClass(Hex),UserClass(ASCII),RelayAgentInformation,DnsRegError.\n")?;
+        }
         for e in world.events().filter(|e| e.source == src) {
             buf.clear();
             world.render(e, &mut buf);

@@ -35,7 +35,8 @@ pub mod world;
 pub use action::{
     Action, ActionError, AnalysisReport, Device, LeakReport, Outcome, Recipient, Recorded,
 };
-pub use event::{Actor, Data, Event, HostId, Source};
+pub use event::{Actor, Data, Event, HostId, Reporter, Source};
+pub use render::Field;
 pub use scenario::{Course, Problem, Scenario, ScenarioError};
 pub use score::{GroundTruth, Score};
 pub use time::Micros;

@@ -291,7 +291,13 @@ impl World {
                         );
                     }
                     4688 => {
-                        kv("SubjectUserName", n.get(user));
+                        // Processes started by SYSTEM are logged under the computer account.
+                        let u = n.get(user);
+                        let machine = format!("{}$", host.name);
+                        kv(
+                            "SubjectUserName",
+                            if u == "SYSTEM" { machine.as_str() } else { u },
+                        );
                         kv("SubjectDomainName", dom);
                         kv("NewProcessId", &format!("0x{status:x}"));
                         kv("NewProcessName", n.get(a));
@@ -341,6 +347,13 @@ impl World {
                             kv("RelativeTargetName", n.get(b));
                             kv("AccessMask", if status == 2 { "0x2" } else { "0x1" });
                         }
+                    }
+                    4689 => {
+                        kv("SubjectUserName", n.get(user));
+                        kv("SubjectDomainName", dom);
+                        kv("ProcessId", &format!("0x{status:x}"));
+                        kv("ProcessName", n.get(a));
+                        kv("Status", "0x1");
                     }
                     6416 => {
                         kv("SubjectUserName", n.get(user));
@@ -405,6 +418,12 @@ impl World {
                         kv("TargetFilename", n.get(a));
                         kv("User", &user_s);
                     }
+                    23 => {
+                        kv("User", &user_s);
+                        kv("TargetFilename", n.get(a));
+                        kv("IsExecutable", "true");
+                        kv("Archived", "true");
+                    }
                     13 => {
                         kv("EventType", "SetValue");
                         kv("TargetObject", n.get(a));
@@ -465,19 +484,21 @@ impl World {
                 let _ = write!(out, " \"-\" \"{}\"", n.get(ua));
             }
             Data::Alert {
-                vendor,
+                reporter,
                 src,
                 dst,
                 domain,
                 text,
             } => {
                 time::push_iso(out, e.t);
-                out.push_str(if vendor {
-                    " reporter=\"Aソリューション株式会社 運用監視\""
-                } else {
-                    " reporter=\"SOC\""
+                out.push_str(match reporter {
+                    crate::event::Reporter::Vendor => {
+                        " reporter=\"Aソリューション株式会社 運用監視\" severity=high"
+                    }
+                    crate::event::Reporter::Soc => " reporter=\"SOC\" severity=high",
+                    crate::event::Reporter::Staff => " reporter=\"職員\" severity=medium",
                 });
-                out.push_str(" severity=high src=");
+                out.push_str(" src=");
                 if src == 0 {
                     out.push('-')
                 } else {
@@ -518,5 +539,209 @@ impl World {
             self.render(e, out);
             out.push('\n');
         }
+    }
+}
+
+/// A structured field value (borrowed from the world's interner).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field<'a> {
+    Str(&'a str),
+    Ip(u32),
+    Num(u64),
+}
+
+impl std::fmt::Display for Field<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Field::Str(s) => f.write_str(s),
+            Field::Ip(ip) => f.write_str(&crate::net::ip_string(*ip)),
+            Field::Num(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+impl World {
+    /// The event's fields by name, for indexing (the log-search crate). Names
+    /// follow the rendered layout (`client`, `user`, `url`, `srcip`, `EventID`…);
+    /// every event also has `host`.
+    pub fn fields<'a>(&'a self, e: &Event) -> Vec<(&'static str, Field<'a>)> {
+        use Field::{Ip, Num, Str};
+        let n = &self.names;
+        let mut v = vec![("host", Str(self.env.host(e.host).name.as_str()))];
+        match e.data {
+            Data::Proxy {
+                client,
+                user,
+                method,
+                url,
+                status,
+                bytes,
+                server,
+                ..
+            } => {
+                let (status, server) = match self.sim.proxy_verdict(n, e) {
+                    Some((_, s)) => (s, 0),
+                    None => (status, server),
+                };
+                v.extend([
+                    ("client", Ip(client)),
+                    ("user", Str(n.get(user))),
+                    ("method", Str(method.as_str())),
+                    ("url", Str(n.get(url))),
+                    ("domain", Str(crate::sim::url_host(n.get(url)))),
+                    ("status", Num(status as u64)),
+                    ("bytes", Num(bytes as u64)),
+                ]);
+                if server != 0 {
+                    v.push(("server", Ip(server)));
+                }
+            }
+            Data::Dns {
+                client, name, aaaa, ..
+            } => v.extend([
+                ("client", Ip(client)),
+                ("query", Str(n.get(name))),
+                ("type", Str(if aaaa { "AAAA" } else { "A" })),
+            ]),
+            Data::Firewall {
+                src,
+                sport,
+                dst,
+                dport,
+                policy,
+                ..
+            } => v.extend([
+                ("srcip", Ip(src)),
+                ("srcport", Num(sport as u64)),
+                ("dstip", Ip(dst)),
+                ("dstport", Num(dport as u64)),
+                ("policyid", Num(policy as u64)),
+                ("action", Str("deny")),
+            ]),
+            Data::MailConnect {
+                qid, client, name, ..
+            } => v.extend([
+                ("qid", Num(qid as u64 | 0x1_0000_0000)),
+                ("client", Ip(client)),
+                ("client_name", Str(n.get(name))),
+            ]),
+            Data::MailQueued {
+                qid, from, size, ..
+            } => v.extend([
+                ("qid", Num(qid as u64 | 0x1_0000_0000)),
+                ("from", Str(n.get(from))),
+                ("size", Num(size as u64)),
+            ]),
+            Data::MailSent {
+                qid, to, relay_ip, ..
+            } => v.extend([
+                ("qid", Num(qid as u64 | 0x1_0000_0000)),
+                ("to", Str(n.get(to))),
+                ("relay", Ip(relay_ip)),
+            ]),
+            Data::Sanitize {
+                qid,
+                from,
+                to,
+                file,
+                sha256,
+                verdict,
+            } => v.extend([
+                ("qid", Num(qid as u64 | 0x1_0000_0000)),
+                ("from", Str(n.get(from))),
+                ("to", Str(n.get(to))),
+                ("file", Str(n.get(file))),
+                ("sha256", Str(n.get(sha256))),
+                ("verdict", Str(verdict.as_str())),
+            ]),
+            Data::WinSec {
+                id,
+                user,
+                ip,
+                logon_type,
+                status,
+                a,
+                b,
+                c,
+            } => {
+                v.extend([("EventID", Num(id as u64)), ("user", Str(n.get(user)))]);
+                if ip != 0 && matches!(id, 4624 | 4625 | 4768 | 4769 | 5140 | 5145) {
+                    v.push(("IpAddress", Ip(ip)));
+                }
+                if logon_type != 0 {
+                    v.push(("LogonType", Num(logon_type as u64)));
+                }
+                if status != 0 {
+                    v.push(("status", Num(status as u64)));
+                }
+                for (k, s) in [("a", a), ("b", b), ("c", c)] {
+                    if s != DASH {
+                        v.push((k, Str(n.get(s))));
+                    }
+                }
+            }
+            Data::Sysmon {
+                id,
+                user,
+                image,
+                a,
+                b,
+                hash,
+                ip,
+                port,
+                ..
+            } => {
+                v.extend([
+                    ("EventID", Num(id as u64)),
+                    ("user", Str(n.get(user))),
+                    ("Image", Str(n.get(image))),
+                ]);
+                for (k, s) in [("a", a), ("b", b), ("hash", hash)] {
+                    if s != DASH {
+                        v.push((k, Str(n.get(s))));
+                    }
+                }
+                if ip != 0 {
+                    v.extend([
+                        ("DestinationIp", Ip(ip)),
+                        ("DestinationPort", Num(port as u64)),
+                    ]);
+                }
+            }
+            Data::Dhcp { id, ip, name, mac } => v.extend([
+                ("ID", Num(id as u64)),
+                ("ip", Ip(ip)),
+                ("name", Str(n.get(name))),
+                ("mac", Num(mac)),
+            ]),
+            Data::Web {
+                client,
+                method,
+                path,
+                status,
+                bytes,
+                ua,
+            } => v.extend([
+                ("client", Ip(client)),
+                ("method", Str(method.as_str())),
+                ("path", Str(n.get(path))),
+                ("status", Num(status as u64)),
+                ("bytes", Num(bytes as u64)),
+                ("ua", Str(n.get(ua))),
+            ]),
+            Data::Alert {
+                src,
+                dst,
+                domain,
+                text,
+                ..
+            } => v.extend([
+                ("src", Ip(src)),
+                ("dst", Ip(dst)),
+                ("domain", Str(n.get(domain))),
+                ("message", Str(n.get(text))),
+            ]),
+        }
+        v
     }
 }

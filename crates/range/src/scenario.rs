@@ -1076,10 +1076,12 @@ impl<'s> Parser<'s> {
             Role::Mail,
             Role::Ad,
             Role::Dhcp,
+            Role::Sanitizer,
         ] {
             if role_count(r) == 0 && !hosts.is_empty() {
+                let first = hosts[0].0.off;
                 self.err(
-                    0,
+                    first,
                     "host",
                     format!("a host with role `{}` is required", r.name()),
                 );
@@ -1134,12 +1136,12 @@ impl<'s> Parser<'s> {
                 }
             }
             if let Some(p) = &prefix
-                && !is_hostname(&p.v)
+                && (!is_hostname(&p.v) || p.v.len() > 8)
             {
                 self.err(
                     p.off,
                     &p.key,
-                    format!("prefix `{}` must be letters, digits or `-`", p.v),
+                    format!("prefix `{}` must be 1-8 letters, digits or `-` (terminal names PC-<prefix>-NN stay within 15 characters)", p.v),
                 );
             }
             let off = o.off;
@@ -1305,11 +1307,17 @@ impl<'s> Parser<'s> {
                     format!("operator_cidr {b} overlaps c2_cidr {a}"),
                 );
             }
-            if let (Some(c), Some(n), Some(w)) =
-                (count.as_ref(), c2c, words.len().checked_mul(words.len()))
-                && ((c.v as usize) > w * tlds.len().max(1) || (c.v as u64) > n.size())
+            // Domains are `<word>-<other word>.<tld>`; addresses avoid the first and last two of the block.
+            let pairs = words.len() * words.len().saturating_sub(1) * tlds.len();
+            if let (Some(c), Some(n)) = (count.as_ref(), c2c)
+                && ((c.v as usize) > pairs || c.v as u64 + 4 > n.size())
             {
                 self.err(c.off, &c.key, "not enough c2_words/c2_tlds/c2_cidr addresses to draw that many distinct C2 servers");
+            }
+            if let (Some(o), Some(at)) = (opc, op.as_ref())
+                && o.size() < 8
+            {
+                self.err(at.off, &at.key, format!("{o} is too small: three operator addresses are drawn from it (use /29 or larger)"));
             }
             self.finish(a);
             if let (Some(count), Some(c2c), Some(opc)) = (count, c2c, opc) {
@@ -1395,6 +1403,7 @@ impl<'s> Parser<'s> {
                     &steps,
                 )
             });
+            let warned_off = o.t.get("unless_warned").map(|v| v.span().start);
             self.finish(o);
             // timing bounds
             let b = match time {
@@ -1425,8 +1434,24 @@ impl<'s> Parser<'s> {
                     self.err(key_off, &key, format!("step may happen at minute {hi}, after the exercise ends (duration_minutes = {d})"));
                 }
             }
-            if let (Some(StepTime::At(_)), Some(j)) = (time, Some(jitter)) {
-                let _ = j;
+            let warned = matches!(
+                kind_v,
+                Some(StepKind::PhishingMail {
+                    unless_warned: true,
+                    ..
+                }) | Some(StepKind::UsbDrop {
+                    unless_warned: true,
+                    ..
+                })
+            );
+            if let (true, Some((_, hi)), Some(w)) = (warned, b, warned_off)
+                && hi < 0
+            {
+                self.err(
+                    w,
+                    &format!("{path}.unless_warned"),
+                    "has no effect: the step happens before the exercise starts, when nobody can have warned the staff yet",
+                );
             }
             bounds.push(b);
             let sid = sid.unwrap_or(At {
@@ -1612,7 +1637,7 @@ impl<'s> Parser<'s> {
         }) && !steps.is_empty()
         {
             self.err(
-                0,
+                steps[0].0.off,
                 "step",
                 "the plan needs an `alert` step: something must tell the defenders to start",
             );
@@ -1907,12 +1932,30 @@ impl<'s> Parser<'s> {
                         }
                     }
                 }
-                StepKind::PhishingMail { .. }
-                | StepKind::UsbDrop { .. }
-                | StepKind::Alert { .. } => {}
+                StepKind::Alert { .. } => match foothold {
+                    None => self.err(
+                        id.off,
+                        &id.key,
+                        format!("alert `{}` comes before any execute or web_exploit step: there is nothing to report yet", s.id),
+                    ),
+                    Some(f) if !late_enough(i, f, lo) => self.err(
+                        id.off,
+                        &id.key,
+                        format!("alert `{}` may be raised before the foothold exists; raise it later", s.id),
+                    ),
+                    _ => {}
+                },
+                StepKind::PhishingMail { .. } | StepKind::UsbDrop { .. } => {}
             }
         }
     }
+}
+
+/// The subject of a phishing mail: `{attachment}` is replaced by the
+/// attachment's name without its extension.
+pub fn mail_subject(template: &str, payload: &str) -> String {
+    let stem = payload.rsplit_once('.').map(|(s, _)| s).unwrap_or(payload);
+    template.replace("{attachment}", stem)
 }
 
 fn collect<T>(v: Vec<(At<String>, Option<T>)>) -> Option<Vec<T>> {

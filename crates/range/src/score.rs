@@ -131,16 +131,19 @@ fn truth_of(env: &Env, sim: &Sim, now: Micros) -> GroundTruth {
             StepKind::Execute { delivery } => {
                 let (victim, at) = sim.delivered[*delivery].unwrap_or((0, i.since));
                 match &env.scenario.steps[*delivery].kind {
-                    StepKind::PhishingMail { subject, .. } => Cause {
-                        kind: "mail".into(),
-                        detail: format!(
-                            "標的型メール「{subject}」 from {} to {}",
-                            v.sender, env.staff[victim].login
-                        ),
-                        file: v.zip.clone(),
-                        sha256: v.zip_sha256.clone(),
-                        at: iso(at),
-                    },
+                    StepKind::PhishingMail { subject, .. } => {
+                        let subject = crate::scenario::mail_subject(subject, &v.payload);
+                        Cause {
+                            kind: "mail".into(),
+                            detail: format!(
+                                "標的型メール「{subject}」 from {} to {}",
+                                v.sender, env.staff[victim].login
+                            ),
+                            file: v.zip.clone(),
+                            sha256: v.zip_sha256.clone(),
+                            at: iso(at),
+                        }
+                    }
                     StepKind::UsbDrop { supplier, .. } => Cause {
                         kind: "usb".into(),
                         detail: format!(
@@ -217,6 +220,23 @@ impl World {
     /// What has really happened so far (up to `now`).
     pub fn ground_truth(&self) -> GroundTruth {
         truth_of(&self.env, &self.sim, self.now)
+    }
+
+    /// The retrospective: the attacker's real path and the team's actions on
+    /// one timeline (time, `"attacker"` or `"team"`, description).
+    pub fn retrospective(&self) -> Vec<(Micros, &'static str, String)> {
+        let mut out: Vec<(Micros, &'static str, String)> = self
+            .sim
+            .timeline
+            .iter()
+            .map(|(t, s)| (*t, "attacker", s.clone()))
+            .collect();
+        for r in &self.actions {
+            let text = serde_json::to_string(&r.action).unwrap_or_default();
+            out.push((r.at, "team", text));
+        }
+        out.sort_by_key(|x| x.0);
+        out
     }
 
     /// Ground truth at the end of the exercise if nobody defends.

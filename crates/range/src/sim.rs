@@ -8,7 +8,7 @@ use crate::action::{
     Action, ActionError, AnalysisReport, Device, FwRule, LeakReport, Outcome, ProxyRule, Recipient,
     ip,
 };
-use crate::event::{Actor, Data, Event, HostId, Method, Source, SquidCode, Verdict};
+use crate::event::{Actor, Data, Event, HostId, Method, Reporter, Source, SquidCode, Verdict};
 use crate::intern::{DASH, Interner, Sym};
 use crate::rng::Rng;
 use crate::scenario::{AlertFrom, Channel, Role, StepKind};
@@ -19,6 +19,11 @@ use crate::world::{Env, HostKind};
 enum Item {
     Step(usize),
     Beacon(usize),
+    /// The IT admin's remote support session on the first infected host
+    /// before a credential dump (that is why its credentials are in memory).
+    AdminLogon(usize),
+    /// A killed implant whose file is still there comes back.
+    Restart(usize),
 }
 
 /// One compromised host.
@@ -97,6 +102,7 @@ pub struct Sim {
     pub reports: Vec<(LeakReport, Micros)>,
     pub order_mistakes: Vec<(Micros, String)>,
     pub stolen_at: Option<Micros>,
+    proxy_ip: u32,
 }
 
 fn aev(t: Micros, source: Source, host: HostId, data: Data) -> Event {
@@ -143,9 +149,20 @@ impl Sim {
             reports: Vec::new(),
             order_mistakes: Vec::new(),
             stolen_at: None,
+            proxy_ip: env.host(env.role(Role::Proxy)).ip,
         };
+        let mut admin = Rng::derive(env.seed, env.team, "admin-logon");
         for (i, t) in env.variant.step_times.iter().enumerate() {
             s.push(*t, Item::Step(i));
+            if matches!(env.scenario.steps[i].kind, StepKind::CredentialDump { .. }) {
+                let floor = if i > 0 {
+                    env.variant.step_times[i - 1] + MIN
+                } else {
+                    *t - MIN
+                };
+                let at = (*t - admin.range(60, 150) * MIN).max(floor).min(*t - SEC);
+                s.push(at, Item::AdminLogon(i));
+            }
         }
         s
     }
@@ -171,6 +188,8 @@ impl Sim {
             match item {
                 Item::Step(i) => self.step(env, names, out, i, tt),
                 Item::Beacon(k) => self.beacon(env, names, out, k, tt),
+                Item::AdminLogon(_) => self.admin_logon(env, names, out, tt),
+                Item::Restart(k) => self.restart(env, names, out, k, tt),
             }
         }
     }
@@ -256,8 +275,17 @@ impl Sim {
                 return Some((SquidCode::Denied, 403));
             }
             let port = if method == Method::Connect { 443 } else { 80 };
-            if server != 0 && self.fw_blocked(0, server, port, start).is_some() {
-                return Some((SquidCode::Miss, 503));
+            if server != 0
+                && self
+                    .fw_blocked(self.proxy_ip, server, port, start)
+                    .is_some()
+            {
+                let code = if method == Method::Connect {
+                    SquidCode::Tunnel
+                } else {
+                    SquidCode::Miss
+                };
+                return Some((code, 503));
             }
         }
         None
@@ -273,7 +301,6 @@ impl Sim {
         {
             return 0;
         }
-        let proxy_ip = env.host(env.role(Role::Proxy)).ip;
         let from = self
             .proxy_rules
             .iter()
@@ -289,30 +316,39 @@ impl Sim {
         for e in &background[i0..] {
             if self.hidden_full(env, e) || self.proxy_verdict(names, e).is_some() {
                 n += 1;
-            } else if let Data::Web { client, .. } = e.data {
-                let web = env.host(e.host).ip;
-                if self.fw_blocked(client, web, 443, e.t).is_some() {
-                    n += 1;
-                }
-            } else if let Data::MailConnect { client, .. } = e.data {
-                let _ = proxy_ip;
-                if self
-                    .fw_blocked(client, env.host(e.host).ip, 25, e.t)
-                    .is_some()
-                {
-                    n += 1;
-                }
             }
         }
         n
     }
 
-    /// `hidden` plus disabled accounts (needs the account table).
+    /// Whether a background event did not happen because of the defenders:
+    /// its host or client was isolated or powered off, its user's account was
+    /// disabled, or the firewall now denies the citizen / mail server that
+    /// would have connected.
     pub(crate) fn hidden_full(&self, env: &Env, e: &Event) -> bool {
         if self.hidden(e) {
             return true;
         }
-        if self.disabled.is_empty() || e.actor != Actor::Background {
+        if e.actor != Actor::Background {
+            return false;
+        }
+        if !self.fw_rules.is_empty() {
+            let blocked = match e.data {
+                Data::Web { client, .. } => {
+                    let ip = env.host(e.host).ip;
+                    self.fw_blocked(client, ip, 443, e.t).is_some()
+                        || self.fw_blocked(client, ip, 80, e.t).is_some()
+                }
+                Data::MailConnect { client, .. } => self
+                    .fw_blocked(client, env.host(e.host).ip, 25, e.t)
+                    .is_some(),
+                _ => false,
+            };
+            if blocked {
+                return true;
+            }
+        }
+        if self.disabled.is_empty() {
             return false;
         }
         let user = match e.data {
@@ -343,6 +379,7 @@ impl Sim {
         let v = &env.variant;
         match st.kind.clone() {
             StepKind::PhishingMail { subject, .. } => {
+                let subject = crate::scenario::mail_subject(&subject, &v.payload);
                 let Some(victim) = v.step_victim[i] else {
                     return;
                 };
@@ -497,7 +534,43 @@ impl Sim {
                     }
                 );
                 if warned_before && unless {
-                    self.note(t, format!("{}: warned staff did not open the file", st.id));
+                    // The warned employee does not open it and reports it instead.
+                    let login = &env.staff[victim].login;
+                    let section = &env.scenario.sections[env.staff[victim].section].name;
+                    let what = match &env.scenario.steps[delivery].kind {
+                        StepKind::UsbDrop { supplier, .. } => format!(
+                            "{supplier} から受け取った USB メモリに実行ファイル {} が入っています",
+                            v.payload
+                        ),
+                        _ => format!(
+                            "{} から不審なメール (添付 {}) が届きました",
+                            v.sender, v.zip
+                        ),
+                    };
+                    let text = names.intern(&format!(
+                        "{section} {login}: 注意喚起を見ました。{what}。開かずに報告します。"
+                    ));
+                    let ip = env.host(env.staff[victim].terminal).ip;
+                    out.push(Event {
+                        t,
+                        source: Source::Alert,
+                        host: env.soc,
+                        actor: Actor::Defender,
+                        data: Data::Alert {
+                            reporter: Reporter::Staff,
+                            src: ip,
+                            dst: 0,
+                            domain: DASH,
+                            text,
+                        },
+                    });
+                    self.note(
+                        t,
+                        format!(
+                            "{}: warned staff did not open the file and reported it",
+                            st.id
+                        ),
+                    );
                     return;
                 }
                 let term = env.staff[victim].terminal;
@@ -898,40 +971,7 @@ impl Sim {
                 if inf.web {
                     return;
                 }
-                // An IT admin had logged on remotely for support earlier: the credentials are in memory.
                 let admin = v.admin_account;
-                let admin_term = env.staff[env.accounts[admin].staff].terminal;
-                let ta = (t - self.rng.range(60, 150) * MIN).max(inf.since + MIN);
-                out.push(aev(
-                    ta,
-                    Source::WinSecurity,
-                    inf.host,
-                    Data::WinSec {
-                        id: 4624,
-                        user: env.accounts[admin].sym,
-                        ip: env.host(admin_term).ip,
-                        logon_type: 10,
-                        status: 0,
-                        a: env.host(admin_term).name_sym,
-                        b: names.intern("User32"),
-                        c: DASH,
-                    },
-                ));
-                out.push(aev(
-                    ta + 2000,
-                    Source::WinSecurity,
-                    inf.host,
-                    Data::WinSec {
-                        id: 4672,
-                        user: env.accounts[admin].sym,
-                        ip: 0,
-                        logon_type: 0,
-                        status: 0,
-                        a: DASH,
-                        b: DASH,
-                        c: DASH,
-                    },
-                ));
                 let rd = names.intern("C:\\Windows\\System32\\rundll32.exe");
                 let cl = names.intern(&format!("rundll32.exe C:\\Windows\\System32\\comsvcs.dll, MiniDump {} C:\\Users\\Public\\Libraries\\ls.dmp full", 600 + self.rng.below(200) * 4));
                 let pid = 4000 + self.rng.below(20000) as u32 * 4;
@@ -1047,7 +1087,7 @@ impl Sim {
                     );
                     return;
                 }
-                let Some(acc) = self.usable_account(env, names, out, t, target, src_ip) else {
+                let Some((acc, t)) = self.usable_account(env, names, out, t, target, src_ip) else {
                     self.note(
                         t,
                         format!(
@@ -1278,7 +1318,7 @@ impl Sim {
                     return;
                 }
                 let src_ip = env.host(inf.host).ip;
-                let Some(acc) = self.usable_account(env, names, out, t, server, src_ip) else {
+                let Some((acc, t)) = self.usable_account(env, names, out, t, server, src_ip) else {
                     self.note(
                         t,
                         format!(
@@ -1556,7 +1596,11 @@ impl Sim {
                     host: soc,
                     actor: Actor::Defender,
                     data: Data::Alert {
-                        vendor: from == AlertFrom::Vendor,
+                        reporter: if from == AlertFrom::Vendor {
+                            Reporter::Vendor
+                        } else {
+                            Reporter::Soc
+                        },
                         src,
                         dst,
                         domain,
@@ -1580,6 +1624,121 @@ impl Sim {
         }
     }
 
+    fn restart(
+        &mut self,
+        env: &Env,
+        names: &mut Interner,
+        out: &mut Vec<Event>,
+        k: usize,
+        t: Micros,
+    ) {
+        let inf = self.infections[k].clone();
+        if inf.alive || !inf.file_present || self.off(inf.host, t) {
+            return;
+        }
+        let pid = 4000 + self.rng.below(20000) as u32 * 4;
+        self.infections[k].alive = true;
+        self.infections[k].pid = pid;
+        let ihash = names.intern(&env.variant.implant_sha256);
+        let parent = names.intern(if inf.image.starts_with("C:\\Windows\\") {
+            "C:\\Windows\\System32\\services.exe"
+        } else {
+            "C:\\Windows\\explorer.exe"
+        });
+        out.push(aev(
+            t,
+            Source::Sysmon,
+            inf.host,
+            Data::Sysmon {
+                id: 1,
+                user: inf.user,
+                image: inf.image_sym,
+                a: inf.image_sym,
+                b: parent,
+                hash: ihash,
+                ip: 0,
+                port: 0,
+                pid,
+            },
+        ));
+        self.note(
+            t,
+            format!(
+                "implant restarted on {} by its persistence",
+                env.host(inf.host).name
+            ),
+        );
+        self.push(t + 30 * SEC, Item::Beacon(k));
+    }
+
+    fn admin_logon(&mut self, env: &Env, names: &mut Interner, out: &mut Vec<Event>, t: Micros) {
+        let Some(k) = self.patient_zero(t) else {
+            return;
+        };
+        let inf = self.infections[k].clone();
+        if inf.web {
+            return;
+        }
+        let admin = env.variant.admin_account;
+        let admin_term = env.staff[env.accounts[admin].staff].terminal;
+        let user = env.accounts[admin].sym;
+        let (ip, ws) = (env.host(admin_term).ip, env.host(admin_term).name_sym);
+        let user32 = names.intern("User32");
+        out.push(aev(
+            t,
+            Source::WinSecurity,
+            inf.host,
+            Data::WinSec {
+                id: 4624,
+                user,
+                ip,
+                logon_type: 10,
+                status: 0,
+                a: ws,
+                b: user32,
+                c: DASH,
+            },
+        ));
+        out.push(aev(
+            t + 2000,
+            Source::WinSecurity,
+            inf.host,
+            Data::WinSec {
+                id: 4672,
+                user,
+                ip: 0,
+                logon_type: 0,
+                status: 0,
+                a: DASH,
+                b: DASH,
+                c: DASH,
+            },
+        ));
+        out.push(aev(
+            t + 25 * MIN,
+            Source::WinSecurity,
+            inf.host,
+            Data::WinSec {
+                id: 4634,
+                user,
+                ip: 0,
+                logon_type: 10,
+                status: 0,
+                a: DASH,
+                b: DASH,
+                c: DASH,
+            },
+        ));
+        self.note(
+            t,
+            format!(
+                "IT admin {} logged on remotely to {} for support",
+                env.accounts[admin].login,
+                env.host(inf.host).name
+            ),
+        );
+    }
+
     /// First stolen account that still works; logs failures on the way.
     fn usable_account(
         &mut self,
@@ -1589,13 +1748,19 @@ impl Sim {
         t: Micros,
         target: HostId,
         src_ip: u32,
-    ) -> Option<usize> {
+    ) -> Option<(usize, Micros)> {
         let ad = env.role(Role::Ad);
+        let ws = env
+            .hosts
+            .iter()
+            .find(|h| h.ip == src_ip)
+            .map(|h| h.name_sym)
+            .unwrap_or(DASH);
         for (n, &a) in self.stolen.clone().iter().enumerate() {
             match self.account_ok(a, t) {
-                Ok(()) => return Some(a),
+                Ok(()) => return Some((a, t + n as i64 * 5 * SEC)),
                 Err(status) => {
-                    let tt = t - 30 * SEC + n as i64 * 5 * SEC;
+                    let tt = t + n as i64 * 5 * SEC;
                     let user = env.accounts[a].sym;
                     out.push(aev(
                         tt,
@@ -1607,7 +1772,7 @@ impl Sim {
                             ip: src_ip,
                             logon_type: 0,
                             status,
-                            a: DASH,
+                            a: ws,
                             b: DASH,
                             c: DASH,
                         },
@@ -1622,7 +1787,7 @@ impl Sim {
                             ip: src_ip,
                             logon_type: 3,
                             status,
-                            a: DASH,
+                            a: ws,
                             b: DASH,
                             c: DASH,
                         },
@@ -1662,37 +1827,9 @@ impl Sim {
         }
         if !inf.alive {
             if inf.file_present && !inf.web {
-                // Persistence: the Run key starts the implant again at the next logon.
+                // Persistence starts the implant again at the next logon / boot.
                 let next = next_morning(env, t) + self.rng.range(0, 20 * MIN);
-                self.infections[k].alive = true;
-                self.push(next, Item::Beacon(k));
-                let pid = 4000 + self.rng.below(20000) as u32 * 4;
-                self.infections[k].pid = pid;
-                let ihash = names.intern(&env.variant.implant_sha256);
-                let explorer = names.intern("C:\\Windows\\explorer.exe");
-                out.push(aev(
-                    next - 30 * SEC,
-                    Source::Sysmon,
-                    inf.host,
-                    Data::Sysmon {
-                        id: 1,
-                        user: inf.user,
-                        image: inf.image_sym,
-                        a: inf.image_sym,
-                        b: explorer,
-                        hash: ihash,
-                        ip: 0,
-                        port: 0,
-                        pid,
-                    },
-                ));
-                self.note(
-                    next,
-                    format!(
-                        "implant restarted on {} by its Run key",
-                        env.host(inf.host).name
-                    ),
-                );
+                self.push(next - 30 * SEC, Item::Restart(k));
             }
             return;
         }
@@ -2151,6 +2288,23 @@ impl Sim {
                     Some(k) => {
                         self.infections[k].alive = false;
                         self.killed.push((h, t));
+                        let inf = &self.infections[k];
+                        out.push(Event {
+                            t,
+                            source: Source::WinSecurity,
+                            host: h,
+                            actor: Actor::Defender,
+                            data: Data::WinSec {
+                                id: 4689,
+                                user: inf.user,
+                                ip: 0,
+                                logon_type: 0,
+                                status: inf.pid,
+                                a: inf.image_sym,
+                                b: DASH,
+                                c: DASH,
+                            },
+                        });
                         format!(
                             "{} 上のプロセス {} (PID {}) を終了しました",
                             env.host(h).name,
@@ -2183,6 +2337,27 @@ impl Sim {
                     && path_matches(&v.archive, path);
                 if let Some(k) = k {
                     self.infections[k].file_present = false;
+                    let inf = &self.infections[k];
+                    if !inf.web {
+                        let tool = names.intern("C:\\Program Files\\EDR\\edr-agent.exe");
+                        out.push(Event {
+                            t,
+                            source: Source::Sysmon,
+                            host: h,
+                            actor: Actor::Defender,
+                            data: Data::Sysmon {
+                                id: 23,
+                                user: names.intern("SYSTEM"),
+                                image: tool,
+                                a: inf.image_sym,
+                                b: DASH,
+                                hash: DASH,
+                                ip: 0,
+                                port: 0,
+                                pid: 7700,
+                            },
+                        });
+                    }
                     self.quarantined
                         .push((h, self.infections[k].image.clone(), t));
                     format!(
@@ -2305,7 +2480,18 @@ impl Sim {
             }
             Action::Escalate { to, .. } => {
                 self.escalations.push((*to, t));
-                format!("{to:?} へ報告しました")
+                let contained = !self.proxy_rules.is_empty()
+                    || !self.fw_rules.is_empty()
+                    || !self.isolated.is_empty();
+                match to {
+                    Recipient::Ciso if contained => "CISO: 報告を受けました。封じ込めを継続し、被害範囲と原因を確認して30分ごとに報告してください。".to_string(),
+                    Recipient::Ciso => "CISO: 報告を受けました。感染端末のネットワーク遮断を許可します。至急対応してください。".to_string(),
+                    Recipient::SectionChief => "課長: 了解しました。課内の職員に端末の利用状況を確認させます。".to_string(),
+                    Recipient::Vendor => "Aソリューション: 承知しました。ログの取得と調査を支援します。".to_string(),
+                    Recipient::Police => "警察: 相談を受け付けました。ログと端末を保全しておいてください。".to_string(),
+                    Recipient::Ppc if self.reports.is_empty() => "個人情報保護委員会: 速報を受け付けました。漏えいした項目と件数を確報で報告してください。".to_string(),
+                    Recipient::Ppc => "個人情報保護委員会: 報告を受け付けました。".to_string(),
+                }
             }
             Action::AskVendor { .. } => match &self.alert {
                 Some((at, text)) => format!(
@@ -2331,7 +2517,6 @@ impl Sim {
                 "情報漏洩報告を受け付けました".to_string()
             }
         };
-        let _ = out;
         let after = self.impact(env, names, background);
         Ok(Outcome {
             message,

@@ -329,24 +329,36 @@ impl World {
         let mut used_logins = std::collections::HashSet::new();
         for (si, sec) in scenario.sections.iter().enumerate() {
             let cidr: Cidr = scenario.networks[sec.network].cidr;
-            let pool = (cidr.size() - 20).min(400);
+            // The DHCP scope starts at .100 when the segment is large enough, else at .10.
+            let first = if cidr.size() > 101 + sec.staff as u64 {
+                100
+            } else {
+                10
+            };
+            let pool = (cidr.size() - first - 1).min(4096);
             let mut offsets: Vec<u64> = (0..pool).collect();
             rng.shuffle(&mut offsets);
-            let first = if cidr.size() > 200 { 100 } else { 10 };
             let mut numbers: Vec<u32> = (1..=sec.staff + 10).collect();
             rng.shuffle(&mut numbers);
             for k in 0..sec.staff as usize {
+                let mut tries = 0u32;
                 let login = loop {
                     let s = rng.pick(&SURNAMES);
                     let i = INITIALS.as_bytes()[rng.below(INITIALS.len() as u64) as usize] as char;
-                    let l = format!("{s}.{i}");
+                    // Large organisations run out of surname.initial pairs: number them.
+                    let l = if tries < 20 {
+                        format!("{s}.{i}")
+                    } else {
+                        format!("{s}.{i}{tries}")
+                    };
+                    tries += 1;
                     if used_logins.insert(l.clone()) {
                         break l;
                     }
                 };
                 let name = format!("PC-{}-{:02}", sec.prefix, numbers[k]);
                 let fqdn = fqdn_of(&name, &ad);
-                let ip = cidr.nth(first + offsets[k] % (cidr.size() - first - 1));
+                let ip = cidr.nth(first + offsets[k]);
                 let tid = HostId(hosts.len() as u32);
                 let sidx = staff.len();
                 hosts.push(HostInfo {
@@ -546,6 +558,28 @@ impl World {
         }
     }
 
+    /// Provision a world and apply `actions` in order (advancing to the end of
+    /// the exercise). Returns the world and each action's result. Gives the
+    /// same logs as a live session that took the same actions, however often
+    /// that session advanced time in between.
+    pub fn replay(
+        scenario: &Scenario,
+        seed: u64,
+        team: u32,
+        start: Micros,
+        history_days: u32,
+        actions: &[Recorded],
+    ) -> (World, Vec<Result<Outcome, ActionError>>) {
+        let mut w = World::provision(scenario, seed, team, start, history_days);
+        let results = actions
+            .iter()
+            .map(|r| w.apply(r.action.clone(), r.at))
+            .collect();
+        let end = w.env.end;
+        w.advance_to(end);
+        (w, results)
+    }
+
     /// Provisioned facts: hosts, staff, accounts, variant, times.
     pub fn env(&self) -> &Env {
         &self.env
@@ -593,18 +627,29 @@ impl World {
         let before = self.attack.len();
         self.sim
             .run_until(&self.env, &mut self.names, &mut self.attack, t);
-        self.attack[before..].sort_by_key(|e| e.t);
-        // Events emitted now are all later than the previous `now`, so the tail merge keeps order.
-        if before > 0
-            && self.attack.len() > before
-            && self.attack[before].t < self.attack[before - 1].t
-        {
-            self.attack.sort_by_key(|e| e.t);
-        }
+        self.settle(before);
         self.now = t;
     }
 
-    /// Apply a defender action at time `at` (≥ now). On error nothing changes.
+    /// Keep `attack` sorted after appending from index `before`. The result is
+    /// a stable sort by time of the emission sequence, however the appends
+    /// were batched, so logs do not depend on how often time was advanced.
+    fn settle(&mut self, before: usize) {
+        if self.attack.len() == before {
+            return;
+        }
+        self.attack[before..].sort_by_key(|e| e.t);
+        if before > 0 && self.attack[before].t < self.attack[before - 1].t {
+            self.attack.sort_by_key(|e| e.t);
+        }
+    }
+
+    /// Apply a defender action at time `at` (≥ now), first advancing to `at`.
+    /// Refusals that need no simulated state (unknown host or account,
+    /// malformed rule, unknown hint, time in the past or after the end) change
+    /// nothing at all; refusals that depend on the state at `at` (no such
+    /// process or file, host powered off) leave only the advanced time.
+    /// Accepted actions are recorded in [`World::actions`].
     pub fn apply(
         &mut self,
         action: crate::action::Action,
@@ -623,6 +668,7 @@ impl World {
         // so that a refused action leaves the world untouched.
         self.sim.validate(&self.env, &action)?;
         self.advance_to(at);
+        let before = self.attack.len();
         let out = self.sim.apply(
             &self.env,
             &mut self.names,
@@ -630,7 +676,9 @@ impl World {
             &self.background,
             &action,
             at,
-        )?;
+        );
+        self.settle(before);
+        let out = out?;
         self.actions.push(Recorded { at, action });
         Ok(out)
     }

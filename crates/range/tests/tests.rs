@@ -77,6 +77,17 @@ mod scenario_files {
             let end = super::common::end(&w);
             w.advance_to(end);
             let truth = w.ground_truth();
+            let mut ips: Vec<u32> = w
+                .env()
+                .hosts
+                .iter()
+                .filter(|h| h.ip != 0)
+                .map(|h| h.ip)
+                .collect();
+            let n = ips.len();
+            ips.sort();
+            ips.dedup();
+            assert_eq!(ips.len(), n, "{name}: two hosts share an address");
             assert!(truth.first_infected.is_some(), "{name}: nobody infected");
             assert!(truth.alert_at.is_some(), "{name}: no alert");
             assert!(
@@ -300,6 +311,42 @@ points = 10
     }
 
     #[test]
+    fn pointless_or_premature_steps_are_reported() {
+        let src = include_str!("../../../scenarios/saida-city.toml")
+            .replace(
+                "subject = \"【重要】{attachment}\"\n",
+                "subject = \"【重要】{attachment}\"\nunless_warned = true\n",
+            )
+            .replace(
+                "from = \"soc\"\nat_minutes = 3",
+                "from = \"soc\"\nat_minutes = -4000",
+            );
+        let err = Scenario::parse("s.toml", &src).unwrap_err();
+        let at = |key: &str, word: &str| {
+            err.problems
+                .iter()
+                .find(|p| p.key == key && p.message.contains(word))
+                .map(|p| p.line)
+        };
+        let warned_line = src
+            .lines()
+            .position(|l| l == "unless_warned = true")
+            .unwrap()
+            + 1;
+        assert_eq!(
+            at("step#1.unless_warned", "no effect"),
+            Some(warned_line),
+            "{err}"
+        );
+        assert!(
+            at("step#8.id", "before the foothold").is_some()
+                || at("step#8.id", "nothing to report").is_some(),
+            "{err}"
+        );
+        assert_eq!(err.problems.len(), 2, "{err}");
+    }
+
+    #[test]
     fn dangling_references_in_steps_are_reported() {
         let src = include_str!("../../../scenarios/saida-city.toml")
             .replace("share = \"zeimu\"\nfile", "share = \"nosuch\"\nfile")
@@ -388,7 +435,7 @@ mod consistency {
 
     /// Every C2 session of the implant shows up with the same address, host
     /// and domain in Sysmon, DNS, the firewall (direct attempt denied) and the proxy.
-    fn check(w: &World) -> usize {
+    pub fn check(w: &World) -> usize {
         let n = w.names();
         let evs: Vec<_> = w.events().collect();
         let c2 = &w.env().variant.c2;
@@ -841,6 +888,25 @@ mod actions {
                 .iter()
                 .any(|(_, s)| s.contains("did not open"))
         );
+        let reports: Vec<String> = b
+            .events()
+            .filter(|e| {
+                matches!(
+                    e.data,
+                    kasumi_range::Data::Alert {
+                        reporter: kasumi_range::Reporter::Staff,
+                        ..
+                    }
+                )
+            })
+            .map(|e| b.line(e))
+            .collect();
+        assert_eq!(reports.len(), 1, "the warned employee reports the mail");
+        assert!(
+            reports[0].contains("reporter=\"職員\"") && reports[0].contains(&b.env().variant.zip),
+            "{}",
+            reports[0]
+        );
     }
 
     #[test]
@@ -1113,7 +1179,7 @@ mod scoring {
 mod snapshot {
     use kasumi_range::{Source, World};
 
-    const TINY: &str = r#"[scenario]
+    pub const TINY: &str = r#"[scenario]
 id = "tiny"
 title = "tiny"
 organisation = "てすと町"
@@ -1288,6 +1354,556 @@ points = 10
         assert_eq!(got.len(), expected.len());
         for (g, e) in got.iter().zip(expected) {
             assert_eq!(g, e);
+        }
+    }
+}
+
+mod replay {
+    use kasumi_range::{Action, Course, Device, Recorded, World};
+
+    use super::common::*;
+
+    #[test]
+    fn live_session_and_replay_give_identical_logs_and_scores() {
+        let sc = light("saida-city");
+        let w0 = World::provision(&sc, 99, 7, START, 4);
+        let c2 = w0.env().variant.c2[0].domain.clone();
+        let first = w0.ground_truth().first_infected.unwrap().name;
+        let rec = vec![
+            Recorded {
+                at: START + 7 * MIN,
+                action: Action::WarnStaff {
+                    message: "注意".into(),
+                },
+            },
+            Recorded {
+                at: START + 33 * MIN,
+                action: Action::Block {
+                    device: Device::Proxy,
+                    rule: format!("dstdomain {c2}"),
+                },
+            },
+            Recorded {
+                at: START + 61 * MIN,
+                action: Action::IsolateHost { host: first },
+            },
+        ];
+        // Live: time advanced in small, irregular steps between actions.
+        let mut live = w0.clone();
+        let mut t = START;
+        let mut next = 0;
+        while t < end(&live) {
+            t += 3 * MIN + 17_000_000;
+            while next < rec.len() && rec[next].at <= t {
+                live.apply(rec[next].action.clone(), rec[next].at).unwrap();
+                next += 1;
+            }
+            live.advance_to(t);
+        }
+        let (replayed, results) = World::replay(&sc, 99, 7, START, 4, &rec);
+        assert!(results.iter().all(|r| r.is_ok()));
+        assert_eq!(digest(&live), digest(&replayed));
+        assert_eq!(live.ground_truth(), replayed.ground_truth());
+        assert_eq!(
+            live.score_current(Course::A),
+            replayed.score(&rec, Course::A)
+        );
+    }
+
+    #[test]
+    fn web_shell_operator_moves_to_another_address_when_blocked() {
+        let w0 = world("dmz-webshell", 4, 4);
+        let ops = w0.env().variant.operators.clone();
+        let op0 = kasumi_range::net::ip_string(ops[0]);
+        let fw = |rule: String, m: i64| Recorded {
+            at: START + m * MIN,
+            action: Action::Block {
+                device: Device::Firewall,
+                rule,
+            },
+        };
+
+        let (w, _) = World::replay(
+            &w0.env().scenario,
+            4,
+            4,
+            START,
+            4,
+            &[fw(format!("deny src {op0}"), 12)],
+        );
+        let t = w.ground_truth();
+        let leak = t
+            .exfiltration
+            .expect("the operator comes back from another address");
+        assert_ne!(leak.via, op0);
+        assert!(t.timeline.iter().any(|(_, s)| s.contains("operator moved")));
+        let denied = w
+            .events()
+            .filter(|e| e.source == kasumi_range::Source::Firewall)
+            .map(|e| w.line(e))
+            .filter(|l| l.contains(&format!("srcip={op0} ")) && l.contains("policyid=200"))
+            .count();
+        assert!(denied >= 1);
+
+        let (w, _) = World::replay(
+            &w0.env().scenario,
+            4,
+            4,
+            START,
+            4,
+            &[fw("deny src 203.0.113.0/24".into(), 12)],
+        );
+        assert!(w.ground_truth().exfiltration.is_none());
+        let s = w.score_current(Course::B2);
+        assert!(
+            s.objectives
+                .iter()
+                .find(|o| o.id == "contain")
+                .unwrap()
+                .achieved
+        );
+
+        // Isolating the public web server also stops the leak but costs the citizens their site.
+        let iso = Recorded {
+            at: START + 12 * MIN,
+            action: Action::IsolateHost {
+                host: "www01".into(),
+            },
+        };
+        let s = w0.score(&[iso], Course::B2);
+        assert!(!s.leaked);
+        assert!(s.impact > 100, "{}", s.impact);
+    }
+
+    #[test]
+    fn firewall_blocks_remove_citizen_traffic_from_the_web_log() {
+        let w0 = world("dmz-webshell", 4, 4);
+        let rule = Recorded {
+            at: START + 5 * MIN,
+            action: Action::Block {
+                device: Device::Firewall,
+                rule: "deny src 128.0.0.0/1 dst 10.10.1.80".into(),
+            },
+        };
+        let (w, _) = World::replay(
+            &w0.env().scenario,
+            4,
+            4,
+            START,
+            4,
+            std::slice::from_ref(&rule),
+        );
+        let mut base = w0.clone();
+        base.advance_to(end(&base));
+        let after = |w: &World| {
+            w.events()
+                .filter(|e| {
+                    e.source == kasumi_range::Source::Web
+                        && e.t > START + 5 * MIN
+                        && e.actor == kasumi_range::Actor::Background
+                })
+                .count()
+        };
+        assert!(after(&w) < after(&base));
+        // Every hidden request counts as business impact, and nothing else does.
+        assert_eq!(
+            w0.score(&[rule], Course::B2).impact as usize,
+            after(&base) - after(&w)
+        );
+    }
+}
+
+mod properties {
+    use kasumi_range::action::{FwRule, ProxyRule};
+    use kasumi_range::net::Cidr;
+    use kasumi_range::{Scenario, World};
+    use proptest::prelude::*;
+
+    use super::common::*;
+
+    fn cidr() -> impl Strategy<Value = Cidr> {
+        (any::<u32>(), 0u8..=32).prop_map(|(ip, p)| {
+            let mask = if p == 0 { 0 } else { u32::MAX << (32 - p) };
+            Cidr {
+                base: ip & mask,
+                prefix: p,
+            }
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+        #[test]
+        fn firewall_rule_text_round_trips(src in proptest::option::of(cidr()), dst in cidr(), port in proptest::option::of(1u16..)) {
+            let r = FwRule { src, dst: Some(dst), port };
+            let back = FwRule::parse(&r.text()).unwrap();
+            prop_assert_eq!(&back, &r);
+            let ip = dst.base | 1.min(!dst.mask());
+            prop_assert_eq!(r.matches(src.map(|c| c.base).unwrap_or(7), ip, port.unwrap_or(443)), true);
+        }
+
+        #[test]
+        fn rule_parsers_never_panic(s in "\\PC{0,40}") {
+            let _ = FwRule::parse(&s);
+            let _ = ProxyRule::parse(&s);
+        }
+
+        #[test]
+        fn dstdomain_suffix_matches_subdomains_only(label in "[a-z]{1,8}", dom in "[a-z]{1,8}\\.[a-z]{2,3}") {
+            let r = ProxyRule::parse(&format!("dstdomain .{dom}")).unwrap();
+            let sub = format!("{label}.{dom}");
+            let glued = format!("{label}{dom}");
+            prop_assert!(r.matches(&sub, "", 0));
+            prop_assert!(r.matches(&dom, "", 0));
+            prop_assert!(!r.matches(&glued, "", 0));
+        }
+
+        #[test]
+        fn damaged_scenarios_are_rejected_with_located_problems(cut in 0usize..400) {
+            let src = include_str!("../../../scenarios/saida-city.toml");
+            let lines: Vec<&str> = src.lines().collect();
+            let i = cut % lines.len();
+            let damaged = lines.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, l)| *l).collect::<Vec<_>>().join("\n");
+            if let Err(e) = Scenario::parse("d.toml", &damaged) {
+                prop_assert!(!e.problems.is_empty());
+                for p in &e.problems {
+                    prop_assert!(p.line <= lines.len());
+                    prop_assert!(!p.key.is_empty());
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 4, ..ProptestConfig::default() })]
+
+        #[test]
+        fn every_c2_session_is_consistent_for_any_seed(seed in any::<u64>(), team in 0u32..40) {
+            let mut w = World::provision(&light("saida-city"), seed, team, START, 4);
+            w.advance_to(end(&w));
+            prop_assert!(super::consistency::check(&w) >= 3);
+        }
+
+        #[test]
+        fn provisioning_is_a_pure_function(seed in any::<u64>(), team in 0u32..1000) {
+            let sc = Scenario::parse("tiny.toml", super::snapshot::TINY).unwrap();
+            let a = World::provision(&sc, seed, team, START, 2);
+            let b = World::provision(&sc, seed, team, START, 2);
+            prop_assert_eq!(digest(&a), digest(&b));
+        }
+    }
+}
+
+mod files {
+    use super::common::*;
+
+    #[test]
+    fn write_logs_writes_every_source_and_the_ground_truth() {
+        let mut w = world("saida-city", 3, 3);
+        w.advance_to(end(&w));
+        let dir = std::env::temp_dir().join(format!("kasumi-range-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let n = kasumi_range::files::write_logs(&w, &dir).unwrap();
+        assert_eq!(n, w.events().count());
+        let proxy = std::fs::read_to_string(dir.join("proxy/access.log")).unwrap();
+        assert_eq!(proxy.lines().count(), w.count(kasumi_range::Source::Proxy));
+        let dhcp = std::fs::read_to_string(dir.join("dhcp/DhcpSrvLog.csv")).unwrap();
+        assert!(dhcp.starts_with("ID,Date,Time,Description,IP Address,Host Name,MAC Address"));
+        assert_eq!(
+            dhcp.lines().count(),
+            w.count(kasumi_range::Source::Dhcp) + 1
+        );
+        let truth: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("ground-truth.json")).unwrap())
+                .unwrap();
+        assert_eq!(
+            truth["first_infected"]["name"],
+            serde_json::json!(w.ground_truth().first_infected.unwrap().name)
+        );
+        assert_eq!(truth["records"], serde_json::json!(48213));
+        std::fs::remove_dir_all(&dir).unwrap();
+        let err = kasumi_range::files::load_scenario(std::path::Path::new("/nonexistent/x.toml"))
+            .unwrap_err();
+        assert!(err.problems[0].message.contains("cannot read"));
+    }
+}
+
+mod structured {
+    use kasumi_range::{Action, Field, Source};
+
+    use super::common::*;
+
+    #[test]
+    fn fields_agree_with_the_rendered_line() {
+        let mut w = world("saida-city", 31, 2);
+        let c2 = w.env().variant.c2[0].domain.clone();
+        w.apply(
+            Action::Block {
+                device: kasumi_range::Device::Proxy,
+                rule: format!("dstdomain {c2}"),
+            },
+            START + 20 * kasumi_range::time::MIN,
+        )
+        .unwrap();
+        w.advance_to(end(&w));
+        let mut seen = std::collections::HashSet::new();
+        for e in w.events() {
+            let line = w.line(e);
+            let fields = w.fields(e);
+            assert!(fields.iter().any(|(k, _)| *k == "host"));
+            for (k, f) in &fields {
+                let shown = f.to_string();
+                let skip = matches!(
+                    *k,
+                    "host"
+                        | "qid"
+                        | "mac"
+                        | "ID"
+                        | "domain"
+                        | "type"
+                        | "action"
+                        | "status"
+                        | "LogonType"
+                        | "user"
+                        | "a"
+                        | "b"
+                        | "c"
+                        | "hash"
+                        | "EventID"
+                        | "ua"
+                        | "message"
+                        | "name"
+                        | "src"
+                        | "dst"
+                );
+                if !skip && !shown.is_empty() && shown != "-" {
+                    let json = shown.replace('\\', "\\\\").replace('"', "\\\"");
+                    assert!(
+                        line.contains(&shown) || line.contains(&json),
+                        "{k}={shown} not in {line}"
+                    );
+                }
+            }
+            seen.insert(e.source);
+        }
+        assert!(seen.contains(&Source::Proxy) && seen.contains(&Source::WinSecurity));
+        // A denied C2 request reports the 403 in its fields too.
+        let denied = w
+            .events()
+            .find(|e| e.source == Source::Proxy && w.line(e).contains("TCP_DENIED/403"))
+            .unwrap();
+        assert!(w.fields(denied).contains(&("status", Field::Num(403))));
+        let retro = w.retrospective();
+        assert!(retro.iter().any(|(_, who, _)| *who == "team"));
+        assert!(
+            retro
+                .iter()
+                .any(|(_, who, s)| *who == "attacker" && s.contains("targeted mail"))
+        );
+        assert!(retro.windows(2).all(|p| p[0].0 <= p[1].0));
+    }
+}
+
+mod perf {
+    use kasumi_range::{Scenario, World};
+
+    use super::common::*;
+
+    /// Run with `cargo test --release -p kasumi-range -- --ignored perf`.
+    #[test]
+    #[ignore = "timing-dependent; run in release mode on an idle machine"]
+    fn a_week_of_saida_city_is_a_million_events_in_under_a_second() {
+        let sc = Scenario::builtin("saida-city").unwrap();
+        let t0 = std::time::Instant::now();
+        let mut w = World::provision(&sc, 1, 1, START, 7);
+        w.advance_to(end(&w));
+        let n = w.events().count();
+        let took = t0.elapsed();
+        eprintln!("{n} events in {took:?}");
+        assert!(n >= 1_000_000, "{n}");
+        assert!(took < std::time::Duration::from_secs(1), "{took:?}");
+    }
+}
+
+mod host_actions {
+    use kasumi_range::{Action, ActionError};
+
+    use super::common::*;
+
+    #[test]
+    fn killing_the_implants_stops_beacons_and_the_exfiltration() {
+        let mut w = world("saida-city", 17, 2);
+        let truth = w.ground_truth();
+        let e = w
+            .apply(
+                Action::KillProcess {
+                    host: truth.infected_hosts[0].name.clone(),
+                    image: "notepad.exe".into(),
+                },
+                START + 9 * MIN,
+            )
+            .unwrap_err();
+        assert!(matches!(e, ActionError::NoSuchProcess { .. }));
+        for h in &truth.infected_hosts {
+            let exe = h.implant.rsplit('\\').next().unwrap().to_string();
+            let out = w
+                .apply(
+                    Action::KillProcess {
+                        host: h.name.clone(),
+                        image: exe,
+                    },
+                    START + 10 * MIN,
+                )
+                .unwrap();
+            assert!(out.message.contains(&h.implant), "{}", out.message);
+        }
+        w.advance_to(end(&w));
+        let t = w.ground_truth();
+        let old: Vec<&str> = truth
+            .infected_hosts
+            .iter()
+            .map(|h| h.name.as_str())
+            .collect();
+        assert!(
+            !t.contacts
+                .iter()
+                .any(|c| c.t > START + 10 * MIN && c.ok && old.contains(&c.host.as_str()))
+        );
+        assert!(t.exfiltration.is_none());
+        let exits = w
+            .events()
+            .filter(|e| w.line(e).contains("\"EventID\":4689"))
+            .count();
+        assert_eq!(exits, truth.infected_hosts.len());
+    }
+
+    #[test]
+    fn quarantining_the_staged_archive_prevents_the_leak() {
+        let mut w = world("saida-city", 18, 2);
+        let truth = w.ground_truth();
+        let first = truth.first_infected.unwrap().name;
+        let out = w
+            .apply(
+                Action::QuarantineFile {
+                    host: first.clone(),
+                    path: truth.staging_archive.clone(),
+                },
+                START + 30 * MIN,
+            )
+            .unwrap();
+        assert!(out.message.contains(&truth.staging_archive));
+        w.advance_to(end(&w));
+        let t = w.ground_truth();
+        assert!(t.exfiltration.is_none());
+        assert!(t.timeline.iter().any(|(_, s)| s.contains("quarantined")));
+        // The implant is still alive: C2 contact continues, so containment is not achieved.
+        assert!(t.contacts.iter().any(|c| c.t > START + 30 * MIN && c.ok));
+        let e = w
+            .apply(
+                Action::QuarantineFile {
+                    host: first,
+                    path: "C:\\nope.exe".into(),
+                },
+                end(&w),
+            )
+            .unwrap_err();
+        assert!(matches!(e, ActionError::NoSuchFile { .. }));
+    }
+}
+
+mod limits {
+    use kasumi_range::{Scenario, World};
+
+    use super::common::*;
+
+    #[test]
+    fn pools_too_small_to_draw_from_are_rejected_not_hung() {
+        let src = include_str!("../../../scenarios/saida-city.toml")
+            .replace("c2_words = [", "c2_words = [\"only\"]\nunused_words = [")
+            .replace(
+                "operator_cidr = \"203.0.113.0/24\"",
+                "operator_cidr = \"203.0.113.0/30\"",
+            );
+        let err = Scenario::parse("s.toml", &src).unwrap_err();
+        let keys: Vec<&str> = err.problems.iter().map(|p| p.key.as_str()).collect();
+        assert!(keys.contains(&"attacker.c2_count"), "{err}");
+        assert!(keys.contains(&"attacker.operator_cidr"), "{err}");
+        assert!(keys.contains(&"attacker.unused_words"), "{err}");
+    }
+
+    #[test]
+    fn a_large_organisation_gets_unique_logins_and_addresses() {
+        let src = include_str!("../../../scenarios/saida-city.toml")
+            .replace("cidr = \"10.20.5.0/24\"", "cidr = \"10.20.8.0/22\"")
+            .replace("staff = 16", "staff = 500");
+        let sc = light_src("big", &src, |s| s);
+        let w = World::provision(&sc, 1, 1, START, 3);
+        let mut logins: Vec<&str> = w.env().accounts.iter().map(|a| a.login.as_str()).collect();
+        let n = logins.len();
+        logins.sort();
+        logins.dedup();
+        assert_eq!(logins.len(), n);
+        let mut ips: Vec<u32> = w.env().hosts.iter().map(|h| h.ip).collect();
+        let m = ips.len();
+        ips.sort();
+        ips.dedup();
+        assert_eq!(ips.len(), m);
+    }
+}
+
+mod causes {
+    use super::common::*;
+
+    #[test]
+    fn each_scenario_has_its_own_cause_and_reporter() {
+        for (name, cause, reporter, evidence) in [
+            (
+                "saida-city",
+                "mail",
+                "reporter=\"SOC\"",
+                "verdict=passed-encrypted",
+            ),
+            (
+                "usb-supplier",
+                "usb",
+                "reporter=\"Aソリューション株式会社 運用監視\"",
+                "\"EventID\":6416",
+            ),
+            (
+                "dmz-webshell",
+                "web",
+                "reporter=\"Aソリューション株式会社 運用監視\"",
+                "POST /cms/admin/upload.php",
+            ),
+        ] {
+            let mut w = world(name, 8, 1);
+            w.advance_to(end(&w));
+            let t = w.ground_truth();
+            let c = t.cause.clone().unwrap();
+            assert_eq!(c.kind, cause, "{name}");
+            assert_eq!(c.sha256.len(), 64);
+            let lines: Vec<String> = w
+                .events()
+                .filter(|e| e.actor != kasumi_range::Actor::Background)
+                .map(|e| w.line(e))
+                .collect();
+            assert!(
+                lines.iter().any(|l| l.contains(reporter)),
+                "{name}: no alert from {reporter}"
+            );
+            assert!(
+                lines.iter().any(|l| l.contains(evidence)),
+                "{name}: no {evidence}"
+            );
+            // The first infected host shows up in the alert that starts the exercise (or its web server does).
+            let first = t.first_infected.unwrap();
+            assert!(
+                lines
+                    .iter()
+                    .any(|l| l.contains(reporter) && l.contains(&first.ip)),
+                "{name}"
+            );
         }
     }
 }
