@@ -181,6 +181,38 @@ pub trait Store: Send + Sync + 'static {
         payload: serde_json::Value,
     ) -> Result<i64>;
 
+    // CYDER exercises.
+    async fn create_exercise(&self, actor: &Actor, at: Micros, new: &NewExercise) -> Result<Exercise>;
+    async fn list_exercises(&self) -> Result<Vec<Exercise>>;
+    async fn exercise(&self, id: i64) -> Result<Option<Exercise>>;
+    /// Moves the clock (start, pause, resume, finish) if the exercise is still in `from`.
+    async fn set_exercise_clock(
+        &self,
+        actor: &Actor,
+        at: Micros,
+        id: i64,
+        from: ExerciseState,
+        to: ExerciseState,
+        sim_elapsed: Micros,
+    ) -> Result<Exercise>;
+    /// Creates a team of trainees; a trainee already in a team of the exercise is a conflict.
+    async fn create_team(&self, actor: &Actor, at: Micros, exercise_id: i64, number: i64, name: &str, members: &[i64]) -> Result<Team>;
+    async fn teams(&self, exercise_id: i64) -> Result<Vec<Team>>;
+    async fn team(&self, team_id: i64) -> Result<Option<Team>>;
+    /// The teams a user belongs to, with their exercises.
+    async fn teams_of_user(&self, user_id: i64) -> Result<Vec<Team>>;
+    /// Appends an action to the team's record (audited); returns its sequence number.
+    async fn record_team_action(
+        &self,
+        actor: &Actor,
+        at: Micros,
+        team_id: i64,
+        sim_at: Micros,
+        action: &str,
+        result: &str,
+    ) -> Result<i64>;
+    async fn team_actions(&self, team_id: i64) -> Result<Vec<TeamAction>>;
+
     // Audit trail.
     async fn audit_entries(&self, before_seq: Option<i64>, limit: i64) -> Result<Vec<AuditEntry>>;
     /// Recomputes the whole chain; names the first entry that does not match.

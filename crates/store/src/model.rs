@@ -84,6 +84,111 @@ pub struct CatalogSummary {
     pub updated_at: Micros,
 }
 
+/// A CYDER exercise as planned by an operator or instructor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewExercise {
+    pub title: String,
+    /// `A`, `B-1`, `B-2`.
+    pub course: String,
+    /// A built-in scenario name.
+    pub scenario: String,
+    pub seed: i64,
+    /// Simulated time at which the exercise day starts (µs).
+    pub sim_start: Micros,
+    pub history_days: i64,
+    /// Simulated seconds per real second.
+    pub speed: i64,
+}
+
+/// The exercise clock's state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExerciseState {
+    Planned,
+    Running,
+    Paused,
+    Finished,
+}
+
+impl ExerciseState {
+    pub fn code(self) -> &'static str {
+        match self {
+            ExerciseState::Planned => "planned",
+            ExerciseState::Running => "running",
+            ExerciseState::Paused => "paused",
+            ExerciseState::Finished => "finished",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<ExerciseState> {
+        [Self::Planned, Self::Running, Self::Paused, Self::Finished]
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Exercise {
+    pub id: i64,
+    pub title: String,
+    pub course: String,
+    pub scenario: String,
+    pub seed: i64,
+    pub sim_start: Micros,
+    pub history_days: i64,
+    pub speed: i64,
+    pub state: ExerciseState,
+    /// Simulated µs elapsed since `sim_start`, as of `last_change`.
+    pub sim_elapsed: Micros,
+    /// Wall-clock µs of the last start, pause or resume.
+    pub last_change: Micros,
+    pub created_by: i64,
+    pub created_at: Micros,
+}
+
+impl Exercise {
+    /// The simulated time at wall-clock `now`: it runs `speed` times real time
+    /// while the exercise runs and stands still otherwise.
+    pub fn sim_now(&self, now: Micros) -> Micros {
+        let running = if self.state == ExerciseState::Running {
+            (now - self.last_change).max(0).saturating_mul(self.speed)
+        } else {
+            0
+        };
+        self.sim_start + self.sim_elapsed + running
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TeamMember {
+    pub user_id: i64,
+    pub login: String,
+    pub display_name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Team {
+    pub id: i64,
+    pub exercise_id: i64,
+    pub number: i64,
+    pub name: String,
+    pub members: Vec<TeamMember>,
+}
+
+/// One action a team took, as recorded for replay.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TeamAction {
+    pub team_id: i64,
+    pub seq: i64,
+    pub sim_at: Micros,
+    pub user_id: i64,
+    pub login: String,
+    /// The action as JSON (the range engine's `Action`).
+    pub action: String,
+    /// What it did, as JSON.
+    pub result: String,
+    pub created_at: Micros,
+}
+
 /// Failed sign-ins counted for one login name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Throttle {

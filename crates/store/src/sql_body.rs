@@ -5,8 +5,9 @@ use sqlx::{Row, Transaction};
 
 use crate::audit::{self, AuditEntry, ChainVerifier, VerifyReport};
 use crate::{
-    Actor, CatalogRecord, CatalogSummary, NewOrg, NewSession, NewUser, Org, Session, Store,
-    Throttle, ThrottlePolicy, User,
+    Actor, CatalogRecord, CatalogSummary, Exercise, ExerciseState, NewExercise, NewOrg,
+    NewSession, NewUser, Org, Session, Store, Team, TeamAction, TeamMember, Throttle,
+    ThrottlePolicy, User,
 };
 
 type Row_ = <DB as sqlx::Database>::Row;
@@ -71,6 +72,36 @@ fn catalog_from_row(r: &Row_) -> Result<CatalogSummary> {
         revision: r.try_get("revision")?,
         created_at: r.try_get("created_at")?,
         updated_at: r.try_get("updated_at")?,
+    })
+}
+
+macro_rules! select_exercises {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, title, course, scenario, seed, sim_start, history_days, speed, state, sim_elapsed, ",
+            "last_change, created_by, created_at FROM exercises ",
+            $tail
+        )
+    };
+}
+
+fn exercise_from_row(r: &Row_) -> Result<Exercise> {
+    let state: String = r.try_get("state")?;
+    Ok(Exercise {
+        id: r.try_get("id")?,
+        title: r.try_get("title")?,
+        course: r.try_get("course")?,
+        scenario: r.try_get("scenario")?,
+        seed: r.try_get("seed")?,
+        sim_start: r.try_get("sim_start")?,
+        history_days: r.try_get("history_days")?,
+        speed: r.try_get("speed")?,
+        state: ExerciseState::from_code(&state)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown exercise state '{state}'")))?,
+        sim_elapsed: r.try_get("sim_elapsed")?,
+        last_change: r.try_get("last_change")?,
+        created_by: r.try_get("created_by")?,
+        created_at: r.try_get("created_at")?,
     })
 }
 
@@ -503,6 +534,217 @@ impl Store for SqlStore<DB> {
         append_audit(&mut tx, at, actor, action, &format!("catalog:{}", record.id), payload).await?;
         tx.commit().await?;
         Ok(revision)
+    }
+
+    async fn create_exercise(&self, actor: &Actor, at: Micros, new: &NewExercise) -> Result<Exercise> {
+        let mut tx = self.writer.begin().await?;
+        let row = sqlx::query(
+            "INSERT INTO exercises (title, course, scenario, seed, sim_start, history_days, speed, state, sim_elapsed, \
+             last_change, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'planned', 0, $8, $9, $8) RETURNING id",
+        )
+        .bind(&new.title)
+        .bind(&new.course)
+        .bind(&new.scenario)
+        .bind(new.seed)
+        .bind(new.sim_start)
+        .bind(new.history_days)
+        .bind(new.speed)
+        .bind(at)
+        .bind(actor.user_id.unwrap_or(0))
+        .fetch_one(&mut *tx)
+        .await?;
+        let id: i64 = row.try_get("id")?;
+        let payload = serde_json::json!({
+            "title": new.title, "course": new.course, "scenario": new.scenario, "seed": new.seed,
+            "sim_start": new.sim_start, "history_days": new.history_days, "speed": new.speed,
+        });
+        append_audit(&mut tx, at, actor, "exercise.create", &format!("exercise:{id}"), payload).await?;
+        let created = sqlx::query(select_exercises!("WHERE id = $1")).bind(id).fetch_one(&mut *tx).await?;
+        let created = exercise_from_row(&created)?;
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn list_exercises(&self) -> Result<Vec<Exercise>> {
+        let rows = sqlx::query(select_exercises!("ORDER BY sim_start DESC, id DESC")).fetch_all(&self.reader).await?;
+        rows.iter().map(exercise_from_row).collect()
+    }
+
+    async fn exercise(&self, id: i64) -> Result<Option<Exercise>> {
+        let row = sqlx::query(select_exercises!("WHERE id = $1")).bind(id).fetch_optional(&self.reader).await?;
+        row.as_ref().map(exercise_from_row).transpose()
+    }
+
+    async fn set_exercise_clock(
+        &self,
+        actor: &Actor,
+        at: Micros,
+        id: i64,
+        from: ExerciseState,
+        to: ExerciseState,
+        sim_elapsed: Micros,
+    ) -> Result<Exercise> {
+        let mut tx = self.writer.begin().await?;
+        let row = sqlx::query(
+            "UPDATE exercises SET state = $1, sim_elapsed = $2, last_change = $3 WHERE id = $4 AND state = $5 RETURNING id",
+        )
+        .bind(to.code())
+        .bind(sim_elapsed)
+        .bind(at)
+        .bind(id)
+        .bind(from.code())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if row.is_none() {
+            return Err(StoreError::Conflict { what: "exercise state", value: format!("{id}:{}", from.code()) });
+        }
+        let payload = serde_json::json!({"from": from.code(), "to": to.code(), "sim_elapsed": sim_elapsed});
+        append_audit(&mut tx, at, actor, "exercise.clock", &format!("exercise:{id}"), payload).await?;
+        let updated = sqlx::query(select_exercises!("WHERE id = $1")).bind(id).fetch_one(&mut *tx).await?;
+        let updated = exercise_from_row(&updated)?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    async fn create_team(&self, actor: &Actor, at: Micros, exercise_id: i64, number: i64, name: &str, members: &[i64]) -> Result<Team> {
+        let mut tx = self.writer.begin().await?;
+        let row = sqlx::query("INSERT INTO teams (exercise_id, number, name) VALUES ($1, $2, $3) RETURNING id")
+            .bind(exercise_id)
+            .bind(number)
+            .bind(name)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| conflict_or_db(e, "team number", &number.to_string()))?;
+        let team_id: i64 = row.try_get("id")?;
+        for user_id in members {
+            sqlx::query("INSERT INTO team_members (team_id, exercise_id, user_id) VALUES ($1, $2, $3)")
+                .bind(team_id)
+                .bind(exercise_id)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| conflict_or_db(e, "team member", &user_id.to_string()))?;
+        }
+        let payload = serde_json::json!({"exercise": exercise_id, "number": number, "name": name, "members": members});
+        append_audit(&mut tx, at, actor, "team.create", &format!("team:{team_id}"), payload).await?;
+        tx.commit().await?;
+        self.team(team_id).await?.ok_or_else(|| StoreError::Corrupt("team vanished".into()))
+    }
+
+    async fn teams(&self, exercise_id: i64) -> Result<Vec<Team>> {
+        let rows = sqlx::query("SELECT id FROM teams WHERE exercise_id = $1 ORDER BY number")
+            .bind(exercise_id)
+            .fetch_all(&self.reader)
+            .await?;
+        let mut teams = Vec::with_capacity(rows.len());
+        for r in rows {
+            if let Some(t) = self.team(r.try_get("id")?).await? {
+                teams.push(t);
+            }
+        }
+        Ok(teams)
+    }
+
+    async fn team(&self, team_id: i64) -> Result<Option<Team>> {
+        let Some(row) = sqlx::query("SELECT id, exercise_id, number, name FROM teams WHERE id = $1")
+            .bind(team_id)
+            .fetch_optional(&self.reader)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let members = sqlx::query(
+            "SELECT u.id, u.login, u.display_name FROM team_members m JOIN users u ON u.id = m.user_id \
+             WHERE m.team_id = $1 ORDER BY u.login",
+        )
+        .bind(team_id)
+        .fetch_all(&self.reader)
+        .await?
+        .iter()
+        .map(|r| -> Result<TeamMember> {
+            Ok(TeamMember { user_id: r.try_get("id")?, login: r.try_get("login")?, display_name: r.try_get("display_name")? })
+        })
+        .collect::<Result<Vec<_>>>()?;
+        Ok(Some(Team {
+            id: row.try_get("id")?,
+            exercise_id: row.try_get("exercise_id")?,
+            number: row.try_get("number")?,
+            name: row.try_get("name")?,
+            members,
+        }))
+    }
+
+    async fn teams_of_user(&self, user_id: i64) -> Result<Vec<Team>> {
+        let rows = sqlx::query("SELECT team_id FROM team_members WHERE user_id = $1 ORDER BY exercise_id DESC")
+            .bind(user_id)
+            .fetch_all(&self.reader)
+            .await?;
+        let mut teams = Vec::with_capacity(rows.len());
+        for r in rows {
+            if let Some(t) = self.team(r.try_get("team_id")?).await? {
+                teams.push(t);
+            }
+        }
+        Ok(teams)
+    }
+
+    async fn record_team_action(
+        &self,
+        actor: &Actor,
+        at: Micros,
+        team_id: i64,
+        sim_at: Micros,
+        action: &str,
+        result: &str,
+    ) -> Result<i64> {
+        let mut tx = self.writer.begin().await?;
+        let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS last FROM team_actions WHERE team_id = $1")
+            .bind(team_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let seq: i64 = row.try_get::<i64, _>("last")? + 1;
+        sqlx::query(
+            "INSERT INTO team_actions (team_id, seq, sim_at, user_id, action, result, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(team_id)
+        .bind(seq)
+        .bind(sim_at)
+        .bind(actor.user_id.unwrap_or(0))
+        .bind(action)
+        .bind(result)
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| conflict_or_db(e, "team action", &format!("{team_id}:{seq}")))?;
+        let action_value: serde_json::Value = serde_json::from_str(action).unwrap_or(serde_json::Value::String(action.to_string()));
+        let payload = serde_json::json!({"seq": seq, "sim_at": sim_at, "action": action_value});
+        append_audit(&mut tx, at, actor, "team.action", &format!("team:{team_id}"), payload).await?;
+        tx.commit().await?;
+        Ok(seq)
+    }
+
+    async fn team_actions(&self, team_id: i64) -> Result<Vec<TeamAction>> {
+        let rows = sqlx::query(
+            "SELECT a.team_id, a.seq, a.sim_at, a.user_id, u.login, a.action, a.result, a.created_at \
+             FROM team_actions a JOIN users u ON u.id = a.user_id WHERE a.team_id = $1 ORDER BY a.seq",
+        )
+        .bind(team_id)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(TeamAction {
+                    team_id: r.try_get("team_id")?,
+                    seq: r.try_get("seq")?,
+                    sim_at: r.try_get("sim_at")?,
+                    user_id: r.try_get("user_id")?,
+                    login: r.try_get("login")?,
+                    action: r.try_get("action")?,
+                    result: r.try_get("result")?,
+                    created_at: r.try_get("created_at")?,
+                })
+            })
+            .collect()
     }
 
     async fn audit_entries(&self, before_seq: Option<i64>, limit: i64) -> Result<Vec<AuditEntry>> {

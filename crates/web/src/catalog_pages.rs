@@ -988,7 +988,11 @@ mod tests {
         };
         let parts = tree(&c, &q, Lang::Ja);
         let rows: Vec<&Row> = parts.iter().flat_map(|p| &p.rows).collect();
-        assert!(rows.iter().filter(|r| !r.heading).all(|r| r.liu));
+        // Every detailed control shown has the flag; objectives above them stay as context.
+        let controls: Vec<&&Row> = rows.iter().filter(|r| r.id.split('.').count() == 4).collect();
+        assert!(!controls.is_empty() && controls.iter().all(|r| r.liu));
+        let liu_items = c.items.iter().filter(|i| i.liu_critical).count();
+        assert_eq!(rows.iter().filter(|r| r.liu).count(), liu_items);
         assert!(
             rows.iter().any(|r| r.heading),
             "headings above the kept criteria stay"
