@@ -12,7 +12,6 @@
 
 use jiff::civil::Date;
 use kasumi_core::{Micros, Role};
-use kasumi_ismap::Kind;
 use serde::{Deserialize, Serialize};
 
 use crate::actor::{Actor, OrgId, UserId};
@@ -1120,12 +1119,4 @@ pub fn withdraw(
         "Withdrew the application.",
     );
     Ok(Outcome::new((next, reg), vec![ev]))
-}
-
-/// Ids that are 4-digit controls (helper for callers building additional-audit scopes).
-pub fn four_digit(ids: &[String], catalog: &kasumi_ismap::Catalog) -> Vec<String> {
-    ids.iter()
-        .filter(|id| catalog.get(id).and_then(|i| i.kind) == Some(Kind::Control))
-        .cloned()
-        .collect()
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::actor::{Actor, OrgId};
 use crate::error::{Refusal, require_text};
 use crate::event::{Event, Outcome, Subject};
+use crate::registration::Registration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -114,4 +115,25 @@ pub fn update_service(
         "Updated the service details.",
     );
     Ok(Outcome::new(next, vec![ev]))
+}
+
+/// The services `service` is built on that are not validly registered on
+/// `today` (no registration, or one that expired, was suspended, revoked
+/// or deleted). A SaaS on a lapsed IaaS should be looked at.
+pub fn lapsed_foundations(
+    service: &Service,
+    registrations: &[Registration],
+    today: jiff::civil::Date,
+) -> Vec<i64> {
+    service
+        .draft
+        .built_on
+        .iter()
+        .copied()
+        .filter(|id| {
+            !registrations
+                .iter()
+                .any(|r| r.service_id == *id && r.is_valid_on(today))
+        })
+        .collect()
 }

@@ -199,3 +199,20 @@ fn suspension_while_pending_returns_to_pending() {
     assert_eq!(r.status, RegistrationStatus::RenewalPending);
     assert!(r.is_valid_on(date(2026, 8, 20)));
 }
+
+#[test]
+fn a_saas_on_a_lapsed_registration_is_flagged() {
+    use kasumi_lifecycle::service::{ServiceModel, lapsed_foundations, register_service};
+    let reg = registered(); // service 100, valid through 2026-07-31
+    let mut draft = service_draft(ServiceModel::Saas);
+    draft.built_on = vec![reg.service_id, 555];
+    let saas = register_service(&csp(), 101, draft, at(2025, 8, 1))
+        .unwrap()
+        .state;
+    let regs = [reg];
+    assert_eq!(lapsed_foundations(&saas, &regs, date(2026, 7, 31)), [555]);
+    assert_eq!(
+        lapsed_foundations(&saas, &regs, date(2026, 8, 1)),
+        [100, 555]
+    );
+}
