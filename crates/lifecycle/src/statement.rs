@@ -19,6 +19,7 @@ use crate::service::Service;
 
 /// 言明対象範囲: what the statement covers.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Scope {
     pub description: String,
     /// Components (systems, sub-services) in scope.
@@ -32,6 +33,7 @@ pub struct Scope {
 
 /// The person with final responsibility for governance (ガバナンスの最終責任者).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Person {
     pub name: String,
     #[serde(default)]
@@ -51,6 +53,7 @@ pub enum TestState {
 
 /// Status of penetration testing or vulnerability assessment.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct TestStatus {
     pub status: TestState,
     /// Required when `status` is `performed`.
@@ -62,6 +65,7 @@ pub struct TestStatus {
 
 /// The disclosures that accompany a statement.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Disclosures {
     /// 資本関係
     pub capital_relationships: String,
@@ -80,6 +84,7 @@ pub struct Disclosures {
 /// One decision: a 4-digit control adopted or not (with a reason), or a
 /// 3-digit objective left out (`adopted: false` with the rational explanation).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ControlDecision {
     pub id: String,
     pub adopted: bool,
@@ -107,6 +112,7 @@ impl ControlDecision {
 
 /// The statement document (言明書) itself.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct StatementContent {
     pub service_name: String,
     /// The catalog version id it is made against (e.g. `SAMPLE-1`).

@@ -202,3 +202,13 @@ fn json_round_trip_and_the_documented_example() {
     assert_eq!(out[0]["control"], "12.4.1.2");
     assert!(out[0].get("field").is_none());
 }
+
+#[test]
+fn missing_sections_parse_and_are_reported_but_typos_are_not_accepted() {
+    let empty: StatementContent = serde_json::from_str("{}").unwrap();
+    let got = run(&empty);
+    assert!(got.contains(&pair("statement.field_missing", "governance_owner.name")));
+    assert!(got.contains(&pair("statement.control_undecided", "8.1.2.1")));
+    let typo = serde_json::from_str::<StatementContent>(r#"{"governing_low": "日本法"}"#);
+    assert!(typo.unwrap_err().to_string().contains("governing_low"));
+}
