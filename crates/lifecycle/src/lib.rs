@@ -6,7 +6,7 @@
 //!
 //! Start reading at [`actor`] (who acts), [`error`] (how a refusal looks)
 //! and [`event`] (what a transition records), then follow a service's life:
-//! [`service`] → [`statement`] and its [`lint`] → [`firm`] and
+//! [`service`] → [`statement`] and its [`lint`](mod@lint) → [`firm`] and
 //! [`engagement`] (the audit, exported by [`oscal`]) → [`application`]
 //! (acceptance, review, decision) → [`registration`] (number, validity,
 //! status, renewal) → [`changes`] (change notices, incidents, committee

@@ -212,3 +212,62 @@ fn missing_sections_parse_and_are_reported_but_typos_are_not_accepted() {
     let typo = serde_json::from_str::<StatementContent>(r#"{"governing_low": "日本法"}"#);
     assert!(typo.unwrap_err().to_string().contains("governing_low"));
 }
+
+mod property {
+    use std::collections::BTreeSet;
+
+    use kasumi_ismap::{Kind, Part};
+    use kasumi_lifecycle::lint;
+    use kasumi_lifecycle::statement::ControlDecision;
+    use proptest::prelude::*;
+
+    use crate::common::{catalog, clean_content};
+
+    proptest! {
+        /// For any choice of adopted 4-digit controls (each omission reasoned),
+        /// the linter reports exactly what the rules predict, computed here independently.
+        #[test]
+        fn violations_match_the_rules(mask in proptest::collection::vec(any::<bool>(), 23)) {
+            let cat = catalog();
+            let controls: Vec<_> = cat.items.iter().filter(|i| i.kind == Some(Kind::Control)).collect();
+            prop_assert_eq!(controls.len(), mask.len());
+            let mut content = clean_content();
+            content.controls = controls
+                .iter()
+                .zip(&mask)
+                .map(|(c, adopt)| if *adopt {
+                    ControlDecision::adopted(&c.id)
+                } else {
+                    ControlDecision::not_adopted(&c.id, "リスク分析の結果不要")
+                })
+                .collect();
+            let adopted: BTreeSet<&str> = controls
+                .iter()
+                .zip(&mask)
+                .filter(|(_, a)| **a)
+                .map(|(c, _)| c.id.as_str())
+                .collect();
+            let mut expected = BTreeSet::new();
+            for c in &controls {
+                if adopted.contains(c.id.as_str()) {
+                    continue;
+                }
+                if matches!(c.part(), Some(Part::Governance | Part::Management)) {
+                    expected.insert(("statement.criteria_not_adopted", c.id.clone()));
+                } else if c.mandatory {
+                    expected.insert(("statement.mandatory_not_adopted", c.id.clone()));
+                }
+            }
+            for o in cat.items.iter().filter(|i| i.kind == Some(Kind::Objective)) {
+                if !cat.children(&o.id).any(|c| adopted.contains(c.id.as_str())) {
+                    expected.insert(("statement.objective_not_addressed", o.id.clone()));
+                }
+            }
+            let got: BTreeSet<(&str, String)> = lint(&content, &cat)
+                .into_iter()
+                .map(|m| (m.key, m.control.unwrap_or_default()))
+                .collect();
+            prop_assert_eq!(got, expected);
+        }
+    }
+}
