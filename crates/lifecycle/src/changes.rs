@@ -1,0 +1,292 @@
+//! Change notices (変更届) and incident reports (速報 → 確報) on a registered service.
+
+use kasumi_core::{Micros, Role};
+use serde::{Deserialize, Serialize};
+
+use crate::actor::{Actor, OrgId};
+use crate::dates::tokyo_date;
+use crate::error::{Refusal, require_text, wrong_state};
+use crate::event::{Event, Outcome, RemarkKind, Subject};
+use crate::registration::{Registration, RegistrationStatus};
+use crate::service::Service;
+
+/// What changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// 統制変更: how individual controls are implemented or operated
+    /// (rules, procedures, tools, or a control moving from not adopted to
+    /// adopted). Needs an additional audit.
+    ControlChange {
+        controls: Vec<String>,
+    },
+    /// A selectable region was added. Not by itself a control change.
+    RegionAdded {
+        region: String,
+    },
+    /// Reorganisation, name change of a department, etc.: not a control change.
+    Organisational,
+    Other,
+}
+
+impl ChangeKind {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ChangeKind::ControlChange { .. } => "control_change",
+            ChangeKind::RegionAdded { .. } => "region_added",
+            ChangeKind::Organisational => "organisational",
+            ChangeKind::Other => "other",
+        }
+    }
+
+    /// Only a control change needs an additional audit.
+    pub fn needs_additional_audit(&self) -> bool {
+        matches!(self, ChangeKind::ControlChange { .. })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeNotice {
+    pub id: i64,
+    pub service_id: i64,
+    pub registration_id: i64,
+    pub csp_org: OrgId,
+    pub kind: ChangeKind,
+    pub description: String,
+    pub needs_additional_audit: bool,
+    pub filed_at: Micros,
+}
+
+/// Registration states in which the CSP still reports changes and incidents.
+fn reportable(reg: &Registration, now: Micros) -> Result<(), Refusal> {
+    let status = reg.status_on(tokyo_date(now));
+    if matches!(
+        status,
+        RegistrationStatus::Registered
+            | RegistrationStatus::RenewalPending
+            | RegistrationStatus::Suspended
+    ) {
+        Ok(())
+    } else {
+        Err(wrong_state(
+            "registration.not_active",
+            "届出",
+            "file a notice",
+            status.code(),
+        ))
+    }
+}
+
+/// A CSP files a change notice for its registered service. A region
+/// addition also adds the region to the service's selectable regions.
+pub fn file_change_notice(
+    actor: &Actor,
+    id: i64,
+    service: &Service,
+    reg: &Registration,
+    kind: ChangeKind,
+    description: &str,
+    now: Micros,
+) -> Result<Outcome<(ChangeNotice, Service)>, Refusal> {
+    actor.require_owner(
+        service.csp_org,
+        "サービスの変更届",
+        "service's change notice",
+    )?;
+    if reg.service_id != service.id {
+        return Err(Refusal::invalid(
+            "change.registration_mismatch",
+            "登録がこのサービスのものではありません。",
+            "The registration is not this service's.",
+        ));
+    }
+    reportable(reg, now)?;
+    require_text("description", description)?;
+    let mut svc = service.clone();
+    let (remark_kind, ja, en) = match &kind {
+        ChangeKind::ControlChange { controls } => {
+            if controls.is_empty() {
+                return Err(Refusal::invalid(
+                    "change.controls_missing",
+                    "変更した管理策を指定してください。",
+                    "Name the controls that changed.",
+                ));
+            }
+            let list = controls.join(", ");
+            (
+                RemarkKind::ControlChange,
+                format!("統制変更の届出（{list}）: {description}（追加監査の対象）"),
+                format!(
+                    "Control change notified ({list}): {description} (subject to additional audit)"
+                ),
+            )
+        }
+        ChangeKind::RegionAdded { region } => {
+            require_text("region", region)?;
+            if !svc.draft.regions.contains(region) {
+                svc.draft.regions.push(region.clone());
+                svc.updated_at = now;
+            }
+            (
+                RemarkKind::RegionAdded,
+                format!("リージョン「{region}」の追加の届出: {description}"),
+                format!("Region \"{region}\" added: {description}"),
+            )
+        }
+        ChangeKind::Organisational | ChangeKind::Other => (
+            RemarkKind::ChangeNotice,
+            format!("変更届: {description}"),
+            format!("Change notified: {description}"),
+        ),
+    };
+    let notice = ChangeNotice {
+        id,
+        service_id: service.id,
+        registration_id: reg.id,
+        csp_org: service.csp_org,
+        needs_additional_audit: kind.needs_additional_audit(),
+        kind,
+        description: description.to_string(),
+        filed_at: now,
+    };
+    let ev = Event::new(
+        now,
+        Some(actor),
+        "change.filed",
+        Subject::ChangeNotice(id),
+        ja,
+        en,
+    )
+    .public(service.id, remark_kind);
+    Ok(Outcome::new((notice, svc), vec![ev]))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IncidentStatus {
+    /// 速報 filed; the confirmed report is awaited.
+    Flash,
+    /// 確報 filed.
+    Confirmed,
+}
+
+impl IncidentStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            IncidentStatus::Flash => "flash",
+            IncidentStatus::Confirmed => "confirmed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentReport {
+    pub at: Micros,
+    pub summary: String,
+    #[serde(default)]
+    pub cause: String,
+    #[serde(default)]
+    pub measures: String,
+}
+
+/// An incident on a registered service. Its details are visible to the CSP,
+/// IPA and the committee ([`crate::visibility::can_view_incident`]); the
+/// public remark only says that a report was filed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Incident {
+    pub id: i64,
+    pub service_id: i64,
+    pub registration_id: i64,
+    pub csp_org: OrgId,
+    pub status: IncidentStatus,
+    pub flash: IncidentReport,
+    pub confirmed: Option<IncidentReport>,
+}
+
+/// A CSP files the flash report (速報) of an incident.
+pub fn report_incident(
+    actor: &Actor,
+    id: i64,
+    service: &Service,
+    reg: &Registration,
+    summary: &str,
+    now: Micros,
+) -> Result<Outcome<Incident>, Refusal> {
+    actor.require_owner(
+        service.csp_org,
+        "サービスのインシデント",
+        "service's incident",
+    )?;
+    if reg.service_id != service.id {
+        return Err(Refusal::invalid(
+            "change.registration_mismatch",
+            "登録がこのサービスのものではありません。",
+            "The registration is not this service's.",
+        ));
+    }
+    reportable(reg, now)?;
+    require_text("summary", summary)?;
+    let inc = Incident {
+        id,
+        service_id: service.id,
+        registration_id: reg.id,
+        csp_org: service.csp_org,
+        status: IncidentStatus::Flash,
+        flash: IncidentReport {
+            at: now,
+            summary: summary.to_string(),
+            cause: String::new(),
+            measures: String::new(),
+        },
+        confirmed: None,
+    };
+    let ev = Event::new(
+        now,
+        Some(actor),
+        "incident.flash",
+        Subject::Incident(id),
+        "セキュリティインシデントの速報が提出されました。",
+        "A flash report of a security incident was filed.",
+    )
+    .public(service.id, RemarkKind::IncidentFlash);
+    Ok(Outcome::new(inc, vec![ev]))
+}
+
+/// The CSP files the confirmed report (確報) after the flash report.
+pub fn confirm_incident(
+    actor: &Actor,
+    incident: &Incident,
+    report: IncidentReport,
+    now: Micros,
+) -> Result<Outcome<Incident>, Refusal> {
+    actor.require(
+        &[Role::Csp],
+        "確報の提出",
+        "file a confirmed incident report",
+    )?;
+    actor.require_org(incident.csp_org, "インシデント", "incident")?;
+    if incident.status != IncidentStatus::Flash {
+        return Err(wrong_state(
+            "incident.not_flash",
+            "確報を提出",
+            "file the confirmed report",
+            incident.status.code(),
+        ));
+    }
+    require_text("summary", &report.summary)?;
+    require_text("cause", &report.cause)?;
+    require_text("measures", &report.measures)?;
+    let mut next = incident.clone();
+    next.status = IncidentStatus::Confirmed;
+    next.confirmed = Some(IncidentReport { at: now, ..report });
+    let ev = Event::new(
+        now,
+        Some(actor),
+        "incident.confirmed",
+        Subject::Incident(incident.id),
+        "セキュリティインシデントの確報が提出されました。",
+        "The confirmed report of a security incident was filed.",
+    )
+    .public(incident.service_id, RemarkKind::IncidentConfirmed);
+    Ok(Outcome::new(next, vec![ev]))
+}
