@@ -71,15 +71,23 @@ impl Tr {
     }
 }
 
-/// The message ids defined in one locale's file, for the completeness test.
+/// The message ids defined in one locale's `.ftl` files (every file of
+/// `locales/<lang>/`, as the loader reads them), for the completeness test.
 pub fn message_ids(lang: Lang) -> Vec<String> {
-    let text = match lang {
-        Lang::Ja => include_str!("../locales/ja/main.ftl"),
-        Lang::En => include_str!("../locales/en/main.ftl"),
-    };
-    text.lines()
-        .filter_map(|l| l.split_once(" = ").map(|(id, _)| id))
-        .filter(|id| !id.starts_with([' ', '#', '.']))
-        .map(str::to_string)
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales").join(lang.code());
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "ftl"))
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .flat_map(|text| {
+            text.lines()
+                .filter_map(|l| l.split_once(" = ").map(|(id, _)| id.to_string()))
+                .filter(|id| !id.starts_with([' ', '#', '.']))
+                .collect::<Vec<_>>()
+        })
         .collect()
 }
