@@ -61,8 +61,24 @@ pub fn format_tokyo_date(at: Micros) -> String {
     }
 }
 
+/// A date (`YYYY-MM-DD`) and time (`HH:MM`) read as Tokyo local time, in µs since the epoch.
+pub fn tokyo_local_to_micros(date: &str, time: &str) -> Option<Micros> {
+    let civil: jiff::civil::DateTime = format!("{}T{}", date.trim(), time.trim()).parse().ok()?;
+    let tz = jiff::tz::TimeZone::get("Asia/Tokyo").ok()?;
+    Some(civil.to_zoned(tz).ok()?.timestamp().as_microsecond())
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn tokyo_local_times_read_back() {
+        let at = tokyo_local_to_micros("2024-07-01", "00:00").unwrap();
+        assert_eq!(at, 1_719_759_600_000_000);
+        assert_eq!(format_tokyo(at), "2024-07-01 00:00:00 JST");
+        assert_eq!(tokyo_local_to_micros("2024-02-30", "09:00"), None);
+        assert_eq!(tokyo_local_to_micros("tomorrow", "09:00"), None);
+    }
+
     use super::*;
 
     #[test]

@@ -7,7 +7,9 @@
 mod clock;
 mod roles;
 
-pub use clock::{Clock, FixedClock, Micros, SystemClock, format_tokyo, format_tokyo_date};
+pub use clock::{
+    Clock, FixedClock, Micros, SystemClock, format_tokyo, format_tokyo_date, tokyo_local_to_micros,
+};
 pub use roles::{OrgKind, ParseError, Role, valid_login, valid_org_code};
 
 /// The two languages Kasumi speaks. Japanese is the default everywhere.

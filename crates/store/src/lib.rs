@@ -182,7 +182,12 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<i64>;
 
     // CYDER exercises.
-    async fn create_exercise(&self, actor: &Actor, at: Micros, new: &NewExercise) -> Result<Exercise>;
+    async fn create_exercise(
+        &self,
+        actor: &Actor,
+        at: Micros,
+        new: &NewExercise,
+    ) -> Result<Exercise>;
     async fn list_exercises(&self) -> Result<Vec<Exercise>>;
     async fn exercise(&self, id: i64) -> Result<Option<Exercise>>;
     /// Moves the clock (start, pause, resume, finish) if the exercise is still in `from`.
@@ -196,7 +201,15 @@ pub trait Store: Send + Sync + 'static {
         sim_elapsed: Micros,
     ) -> Result<Exercise>;
     /// Creates a team of trainees; a trainee already in a team of the exercise is a conflict.
-    async fn create_team(&self, actor: &Actor, at: Micros, exercise_id: i64, number: i64, name: &str, members: &[i64]) -> Result<Team>;
+    async fn create_team(
+        &self,
+        actor: &Actor,
+        at: Micros,
+        exercise_id: i64,
+        number: i64,
+        name: &str,
+        members: &[i64],
+    ) -> Result<Team>;
     async fn teams(&self, exercise_id: i64) -> Result<Vec<Team>>;
     async fn team(&self, team_id: i64) -> Result<Option<Team>>;
     /// The teams a user belongs to, with their exercises.

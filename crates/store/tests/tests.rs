@@ -544,70 +544,175 @@ async fn exercises_teams_and_recorded_actions_story() {
     use kasumi_store::{ExerciseState, NewExercise};
     each_backend(|store, _| async move {
         let nict = store
-            .create_org(&admin(), T0, &NewOrg { code: "nict".into(), name: "NICT".into(), kind: OrgKind::Nict })
+            .create_org(
+                &admin(),
+                T0,
+                &NewOrg {
+                    code: "nict".into(),
+                    name: "NICT".into(),
+                    kind: OrgKind::Nict,
+                },
+            )
             .await
             .unwrap();
         let city = store
-            .create_org(&admin(), T0, &NewOrg { code: "city".into(), name: "さいだ市".into(), kind: OrgKind::LocalGovernment })
+            .create_org(
+                &admin(),
+                T0,
+                &NewOrg {
+                    code: "city".into(),
+                    name: "さいだ市".into(),
+                    kind: OrgKind::LocalGovernment,
+                },
+            )
             .await
             .unwrap();
         let mut ids = Vec::new();
-        for (login, org, role) in [("op", nict.id, Role::CyderOperator), ("t1", city.id, Role::Trainee), ("t2", city.id, Role::Trainee)] {
+        for (login, org, role) in [
+            ("op", nict.id, Role::CyderOperator),
+            ("t1", city.id, Role::Trainee),
+            ("t2", city.id, Role::Trainee),
+        ] {
             let u = store
-                .create_user(&admin(), T0, &NewUser { login: login.into(), display_name: login.into(), org_id: org, role, password_hash: "h".into() })
+                .create_user(
+                    &admin(),
+                    T0,
+                    &NewUser {
+                        login: login.into(),
+                        display_name: login.into(),
+                        org_id: org,
+                        role,
+                        password_hash: "h".into(),
+                    },
+                )
                 .await
                 .unwrap();
             ids.push(u.id);
         }
         let op = Actor::user(ids[0], "op");
         let ex = store
-            .create_exercise(&op, T0, &NewExercise {
-                title: "B-1 さいだ市".into(),
-                course: "B-1".into(),
-                scenario: "saida-city".into(),
-                seed: 42,
-                sim_start: 1_000_000_000,
-                history_days: 1,
-                speed: 4,
-            })
+            .create_exercise(
+                &op,
+                T0,
+                &NewExercise {
+                    title: "B-1 さいだ市".into(),
+                    course: "B-1".into(),
+                    scenario: "saida-city".into(),
+                    seed: 42,
+                    sim_start: 1_000_000_000,
+                    history_days: 1,
+                    speed: 4,
+                },
+            )
             .await
             .unwrap();
-        assert_eq!((ex.state, ex.sim_now(T0 + 10_000_000)), (ExerciseState::Planned, 1_000_000_000));
+        assert_eq!(
+            (ex.state, ex.sim_now(T0 + 10_000_000)),
+            (ExerciseState::Planned, 1_000_000_000)
+        );
 
-        let team = store.create_team(&op, T0, ex.id, 1, "第1班", &[ids[1]]).await.unwrap();
+        let team = store
+            .create_team(&op, T0, ex.id, 1, "第1班", &[ids[1]])
+            .await
+            .unwrap();
         assert_eq!(team.members.len(), 1);
-        let dup = store.create_team(&op, T0, ex.id, 2, "第2班", &[ids[1], ids[2]]).await;
-        assert!(matches!(dup, Err(StoreError::Conflict { what: "team member", .. })), "one team per trainee: {dup:?}");
-        assert_eq!(store.teams(ex.id).await.unwrap().len(), 1, "the failed team left nothing behind");
-        store.create_team(&op, T0, ex.id, 2, "第2班", &[ids[2]]).await.unwrap();
+        let dup = store
+            .create_team(&op, T0, ex.id, 2, "第2班", &[ids[1], ids[2]])
+            .await;
+        assert!(
+            matches!(
+                dup,
+                Err(StoreError::Conflict {
+                    what: "team member",
+                    ..
+                })
+            ),
+            "one team per trainee: {dup:?}"
+        );
+        assert_eq!(
+            store.teams(ex.id).await.unwrap().len(),
+            1,
+            "the failed team left nothing behind"
+        );
+        store
+            .create_team(&op, T0, ex.id, 2, "第2班", &[ids[2]])
+            .await
+            .unwrap();
         assert_eq!(store.teams_of_user(ids[2]).await.unwrap()[0].number, 2);
 
         // The clock runs `speed` times real time while running and stands still when paused.
         let running = store
-            .set_exercise_clock(&op, T0 + 1_000_000, ex.id, ExerciseState::Planned, ExerciseState::Running, 0)
+            .set_exercise_clock(
+                &op,
+                T0 + 1_000_000,
+                ex.id,
+                ExerciseState::Planned,
+                ExerciseState::Running,
+                0,
+            )
             .await
             .unwrap();
         assert_eq!(running.sim_now(T0 + 11_000_000), 1_000_000_000 + 40_000_000);
         let stale = store
-            .set_exercise_clock(&op, T0 + 2_000_000, ex.id, ExerciseState::Planned, ExerciseState::Running, 0)
+            .set_exercise_clock(
+                &op,
+                T0 + 2_000_000,
+                ex.id,
+                ExerciseState::Planned,
+                ExerciseState::Running,
+                0,
+            )
             .await;
         assert!(matches!(stale, Err(StoreError::Conflict { .. })));
         let paused = store
-            .set_exercise_clock(&op, T0 + 11_000_000, ex.id, ExerciseState::Running, ExerciseState::Paused, 40_000_000)
+            .set_exercise_clock(
+                &op,
+                T0 + 11_000_000,
+                ex.id,
+                ExerciseState::Running,
+                ExerciseState::Paused,
+                40_000_000,
+            )
             .await
             .unwrap();
         assert_eq!(paused.sim_now(T0 + 99_000_000), 1_000_000_000 + 40_000_000);
 
         let t1 = Actor::user(ids[1], "t1");
-        let s1 = store.record_team_action(&t1, T0, team.id, 1_000_000_500, r#"{"action":"isolate_host","host":"PC-1"}"#, r#"{"ok":true}"#).await.unwrap();
-        let s2 = store.record_team_action(&t1, T0, team.id, 1_000_000_900, r#"{"action":"warn_staff","message":"注意"}"#, "{}").await.unwrap();
+        let s1 = store
+            .record_team_action(
+                &t1,
+                T0,
+                team.id,
+                1_000_000_500,
+                r#"{"action":"isolate_host","host":"PC-1"}"#,
+                r#"{"ok":true}"#,
+            )
+            .await
+            .unwrap();
+        let s2 = store
+            .record_team_action(
+                &t1,
+                T0,
+                team.id,
+                1_000_000_900,
+                r#"{"action":"warn_staff","message":"注意"}"#,
+                "{}",
+            )
+            .await
+            .unwrap();
         assert_eq!((s1, s2), (1, 2));
         let actions = store.team_actions(team.id).await.unwrap();
         assert_eq!(actions.len(), 2);
-        assert_eq!((actions[1].login.as_str(), actions[1].sim_at), ("t1", 1_000_000_900));
+        assert_eq!(
+            (actions[1].login.as_str(), actions[1].sim_at),
+            ("t1", 1_000_000_900)
+        );
         assert!(actions[1].action.contains("注意"));
         let last = &store.audit_entries(None, 1).await.unwrap()[0];
-        assert_eq!((last.action.as_str(), last.object.as_str()), ("team.action", format!("team:{}", team.id).as_str()));
+        assert_eq!(
+            (last.action.as_str(), last.object.as_str()),
+            ("team.action", format!("team:{}", team.id).as_str())
+        );
         assert!(store.verify_audit().await.unwrap().is_intact());
     })
     .await;

@@ -989,7 +989,10 @@ mod tests {
         let parts = tree(&c, &q, Lang::Ja);
         let rows: Vec<&Row> = parts.iter().flat_map(|p| &p.rows).collect();
         // Every detailed control shown has the flag; objectives above them stay as context.
-        let controls: Vec<&&Row> = rows.iter().filter(|r| r.id.split('.').count() == 4).collect();
+        let controls: Vec<&&Row> = rows
+            .iter()
+            .filter(|r| r.id.split('.').count() == 4)
+            .collect();
         assert!(!controls.is_empty() && controls.iter().all(|r| r.liu));
         let liu_items = c.items.iter().filter(|i| i.liu_critical).count();
         assert_eq!(rows.iter().filter(|r| r.liu).count(), liu_items);

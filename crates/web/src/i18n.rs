@@ -74,7 +74,9 @@ impl Tr {
 /// The message ids defined in one locale's `.ftl` files (every file of
 /// `locales/<lang>/`, as the loader reads them), for the completeness test.
 pub fn message_ids(lang: Lang) -> Vec<String> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales").join(lang.code());
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("locales")
+        .join(lang.code());
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
         .unwrap_or_default();

@@ -12,11 +12,13 @@ mod catalog_pages;
 pub mod catalogs;
 pub mod context;
 pub mod error;
+mod exercise_pages;
 mod form;
 pub mod i18n;
 mod metrics;
 mod pages;
 pub mod password;
+pub mod range_hub;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -69,6 +71,7 @@ pub struct AppState {
     pub config: Arc<AppConfig>,
     pub metrics: Arc<Metrics>,
     pub catalogs: Arc<catalogs::CatalogCache>,
+    pub ranges: Arc<range_hub::RangeHub>,
 }
 
 impl AppState {
@@ -79,6 +82,7 @@ impl AppState {
             config: Arc::new(config),
             metrics: Arc::new(Metrics::new()),
             catalogs: Arc::new(catalogs::CatalogCache::default()),
+            ranges: Arc::new(range_hub::RangeHub::default()),
         }
     }
 }
@@ -112,6 +116,26 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/catalog/{ver}/items/{id}/edit",
             get(catalog_pages::edit_form).post(catalog_pages::edit),
+        )
+        .route(
+            "/exercises",
+            get(exercise_pages::index).post(exercise_pages::create),
+        )
+        .route("/exercises/{id}", get(exercise_pages::detail))
+        .route("/exercises/{id}/clock", post(exercise_pages::clock))
+        .route("/exercises/{id}/teams", post(exercise_pages::add_team))
+        .route("/exercises/{id}/team", get(exercise_pages::my_team))
+        .route(
+            "/exercises/{id}/team/actions",
+            post(exercise_pages::my_action),
+        )
+        .route(
+            "/exercises/{id}/teams/{team}",
+            get(exercise_pages::staff_team),
+        )
+        .route(
+            "/exercises/{id}/teams/{team}/actions",
+            post(exercise_pages::staff_action),
         )
         .route("/healthz", get(pages::healthz))
         .route("/metrics", get(metrics::export))

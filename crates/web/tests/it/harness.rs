@@ -18,7 +18,7 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    /// A server with organisations, users `admin`, `trainee`, `reviewer`, `secretary`
+    /// A server with organisations, users `admin`, `trainee`, `trainee2`, `reviewer`, `secretary`, `operator`
     /// (password [`PASSWORD`]) and the SAMPLE control criteria `SAMPLE-1`.
     pub async fn start() -> TestApp {
         let dir = tempfile::tempdir().unwrap();
@@ -64,6 +64,18 @@ impl TestApp {
             )
             .await
             .unwrap();
+        let nict = store
+            .create_org(
+                &actor,
+                T0,
+                &NewOrg {
+                    code: "nict".into(),
+                    name: "演習センター".into(),
+                    kind: OrgKind::Nict,
+                },
+            )
+            .await
+            .unwrap();
         let ipa = store
             .create_org(
                 &actor,
@@ -81,6 +93,8 @@ impl TestApp {
             ("trainee", "受講 七海", city.id, Role::Trainee),
             ("reviewer", "審査 花子", ipa.id, Role::IpaReviewer),
             ("secretary", "事務 三郎", committee.id, Role::Secretariat),
+            ("operator", "演習 五郎", nict.id, Role::CyderOperator),
+            ("trainee2", "受講 八郎", city.id, Role::Trainee),
         ] {
             let user = NewUser {
                 login: login.into(),
@@ -94,22 +108,23 @@ impl TestApp {
         kasumi_web::catalogs::save_new(&store, &actor, T0, &kasumi_ismap::sample_catalog(), "test")
             .await
             .unwrap();
-        let state = AppState::new(
-            store.clone(),
-            clock.clone(),
-            AppConfig {
-                demo: true,
-                ..AppConfig::default()
-            },
-        );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(kasumi_web::serve(listener, state, std::future::pending()));
+        let addr = serve(&store, &clock).await;
         TestApp {
             addr,
             store,
             clock,
             _dir: dir,
+        }
+    }
+
+    /// The same database served by a fresh application, as after a restart:
+    /// nothing carried over in memory.
+    pub async fn restarted(&self) -> TestApp {
+        TestApp {
+            addr: serve(&self.store, &self.clock).await,
+            store: self.store.clone(),
+            clock: self.clock.clone(),
+            _dir: tempfile::tempdir().unwrap(),
         }
     }
 
@@ -132,6 +147,21 @@ impl TestApp {
     pub async fn audit_len(&self) -> usize {
         self.store.audit_entries(None, 100_000).await.unwrap().len()
     }
+}
+
+async fn serve(store: &DynStore, clock: &Arc<FixedClock>) -> SocketAddr {
+    let state = AppState::new(
+        store.clone(),
+        clock.clone(),
+        AppConfig {
+            demo: true,
+            ..AppConfig::default()
+        },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(kasumi_web::serve(listener, state, std::future::pending()));
+    addr
 }
 
 pub struct Client {

@@ -1,5 +1,6 @@
 mod browser;
 mod catalog;
+mod exercise;
 mod harness;
 mod http;
 mod i18n;

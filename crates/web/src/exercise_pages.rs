@@ -1,0 +1,943 @@
+//! CYDER exercises in the browser: operators and instructors plan exercises,
+//! form teams and run the clock; each trainee works in their own team's
+//! environment and nowhere else.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use kasumi_core::{Role, format_tokyo, tokyo_local_to_micros};
+use kasumi_range::{Action, Course, Device, LeakReport, Recipient, Scenario, Source};
+use kasumi_store::{Actor, Exercise, ExerciseState, NewExercise, StoreError, Team};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::context::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::form::Form;
+use crate::pages::{Layout, Notice, page};
+use crate::range_hub::TeamWorld;
+
+const STAFF: &[Role] = &[Role::CyderOperator, Role::Instructor];
+const COURSES: &[&str] = &["A", "B-1", "B-2"];
+
+fn state_key(s: ExerciseState) -> &'static str {
+    match s {
+        ExerciseState::Planned => "ex-state-planned",
+        ExerciseState::Running => "ex-state-running",
+        ExerciseState::Paused => "ex-state-paused",
+        ExerciseState::Finished => "ex-state-finished",
+    }
+}
+
+async fn exercise(state: &AppState, id: i64) -> AppResult<Exercise> {
+    state.store.exercise(id).await?.ok_or(AppError::Missing {
+        key: "ex-not-found",
+        args: vec![],
+    })
+}
+
+// ---- list and create ----
+
+pub struct ExerciseRow {
+    pub id: i64,
+    pub title: String,
+    pub course: String,
+    pub scenario: String,
+    pub starts: String,
+    pub state: String,
+}
+
+#[derive(Default, Deserialize)]
+pub struct NewForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    course: String,
+    #[serde(default)]
+    scenario: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    time: String,
+    #[serde(default)]
+    speed: String,
+    #[serde(default)]
+    days: String,
+    #[serde(default)]
+    seed: String,
+}
+
+#[derive(Template)]
+#[template(path = "exercises.html")]
+pub struct ListPage {
+    l: Layout,
+    notice: Option<Notice>,
+    staff: bool,
+    rows: Vec<ExerciseRow>,
+    courses: &'static [&'static str],
+    scenarios: Vec<&'static str>,
+    form: NewForm,
+}
+
+fn row(ctx: &Ctx, e: &Exercise) -> ExerciseRow {
+    ExerciseRow {
+        id: e.id,
+        title: e.title.clone(),
+        course: e.course.clone(),
+        scenario: e.scenario.clone(),
+        starts: format_tokyo(e.sim_start),
+        state: ctx.tr.t(state_key(e.state)),
+    }
+}
+
+async fn list_page(
+    state: &AppState,
+    ctx: &Ctx,
+    status: StatusCode,
+    notice: Option<Notice>,
+    form: NewForm,
+) -> AppResult<Response> {
+    let user = ctx.require_user()?;
+    let staff = STAFF.contains(&user.role);
+    let rows = if staff {
+        state
+            .store
+            .list_exercises()
+            .await?
+            .iter()
+            .map(|e| row(ctx, e))
+            .collect()
+    } else if user.role == Role::Trainee {
+        let mut rows = Vec::new();
+        for team in state.store.teams_of_user(user.id).await? {
+            if let Some(e) = state.store.exercise(team.exercise_id).await? {
+                rows.push(row(ctx, &e));
+            }
+        }
+        rows
+    } else {
+        return Err(AppError::Forbidden);
+    };
+    let t = ListPage {
+        l: Layout::new(ctx, "ex-title"),
+        notice,
+        staff,
+        rows,
+        courses: COURSES,
+        scenarios: Scenario::builtin_names(),
+        form,
+    };
+    page(status, &t)
+}
+
+pub async fn index(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    list_page(&state, &ctx, StatusCode::OK, None, NewForm::default()).await
+}
+
+fn positive(ctx: &Ctx, value: &str, field: &str, default: i64) -> AppResult<i64> {
+    if value.trim().is_empty() {
+        return Ok(default);
+    }
+    match value.trim().parse::<i64>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(AppError::Invalid {
+            key: "ex-invalid-number",
+            args: vec![("field", ctx.tr.t(field))],
+        }),
+    }
+}
+
+fn check_new(ctx: &Ctx, f: &NewForm) -> AppResult<NewExercise> {
+    if f.title.trim().is_empty() {
+        return Err(AppError::Invalid {
+            key: "invalid-required",
+            args: vec![("field", ctx.tr.t("ex-field-title"))],
+        });
+    }
+    if !COURSES.contains(&f.course.as_str()) {
+        return Err(AppError::Invalid {
+            key: "ex-invalid-course",
+            args: vec![("value", f.course.clone())],
+        });
+    }
+    if !Scenario::builtin_names().contains(&f.scenario.as_str()) {
+        return Err(AppError::Invalid {
+            key: "ex-invalid-scenario",
+            args: vec![("value", f.scenario.clone())],
+        });
+    }
+    let time = if f.time.trim().is_empty() {
+        "09:30"
+    } else {
+        f.time.trim()
+    };
+    let sim_start =
+        tokyo_local_to_micros(&f.date, time).ok_or(AppError::invalid("ex-invalid-date"))?;
+    let seed = if f.seed.trim().is_empty() {
+        (rand::random::<u32>() as i64) + 1
+    } else {
+        positive(ctx, &f.seed, "ex-field-seed", 1)?
+    };
+    Ok(NewExercise {
+        title: f.title.trim().to_string(),
+        course: f.course.clone(),
+        scenario: f.scenario.clone(),
+        seed,
+        sim_start,
+        history_days: positive(ctx, &f.days, "ex-field-days", 3)?.min(14),
+        speed: positive(ctx, &f.speed, "ex-field-speed", 1)?.min(600),
+    })
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<NewForm>,
+) -> AppResult<Response> {
+    let user = ctx.require_role(STAFF)?.clone();
+    match check_new(&ctx, &f) {
+        Ok(new) => {
+            let e = state
+                .store
+                .create_exercise(&Actor::user(user.id, &user.login), state.clock.now(), &new)
+                .await?;
+            Ok(Redirect::to(&format!("/exercises/{}", e.id)).into_response())
+        }
+        Err(err) => {
+            list_page(
+                &state,
+                &ctx,
+                err.status(),
+                Some(Notice::error(err.message(&ctx.tr))),
+                f,
+            )
+            .await
+        }
+    }
+}
+
+// ---- one exercise, for its staff ----
+
+pub struct TeamRow {
+    pub id: i64,
+    pub number: i64,
+    pub name: String,
+    pub members: String,
+    pub score: String,
+    pub last: String,
+}
+
+#[derive(Default, Deserialize)]
+pub struct TeamForm {
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    members: String,
+}
+
+#[derive(Template)]
+#[template(path = "exercise.html")]
+pub struct DetailPage {
+    l: Layout,
+    notice: Option<Notice>,
+    ex: ExerciseRow,
+    ex_id: i64,
+    clock: String,
+    seed: i64,
+    speed: i64,
+    can_start: bool,
+    can_pause: bool,
+    can_resume: bool,
+    can_finish: bool,
+    teams: Vec<TeamRow>,
+    form: TeamForm,
+}
+
+async fn detail_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    status: StatusCode,
+    notice: Option<Notice>,
+    form: TeamForm,
+) -> AppResult<Response> {
+    ctx.require_role(STAFF)?;
+    let e = exercise(state, id).await?;
+    let now = state.clock.now();
+    let sim_now = e.sim_now(now);
+    let course = Course::parse(&e.course).unwrap_or(Course::A);
+    let mut teams = Vec::new();
+    for t in state.store.teams(id).await? {
+        let actions = state.store.team_actions(t.id).await?;
+        let score = if e.state == ExerciseState::Planned {
+            "-".to_string()
+        } else {
+            let w = state.ranges.lock(&state.store, &e, &t, sim_now).await?;
+            let s = w.score(w.actions(), course);
+            format!("{:.0} / {:.0}", s.total, s.max)
+        };
+        teams.push(TeamRow {
+            id: t.id,
+            number: t.number,
+            name: t.name.clone(),
+            members: t
+                .members
+                .iter()
+                .map(|m| m.login.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            score,
+            last: actions
+                .last()
+                .map(|a| format!("{} {}", format_tokyo(a.sim_at), action_name(&a.action)))
+                .unwrap_or_default(),
+        });
+    }
+    let t = DetailPage {
+        l: Layout::new(ctx, "ex-title"),
+        notice,
+        ex: row(ctx, &e),
+        ex_id: e.id,
+        clock: format_tokyo(sim_now),
+        seed: e.seed,
+        speed: e.speed,
+        can_start: e.state == ExerciseState::Planned,
+        can_pause: e.state == ExerciseState::Running,
+        can_resume: e.state == ExerciseState::Paused,
+        can_finish: matches!(e.state, ExerciseState::Running | ExerciseState::Paused),
+        teams,
+        form,
+    };
+    page(status, &t)
+}
+
+fn action_name(json: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(json)
+        .ok()
+        .and_then(|v| v.get("action").and_then(|a| a.as_str()).map(str::to_string))
+        .unwrap_or_default()
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    detail_page(&state, &ctx, id, StatusCode::OK, None, TeamForm::default()).await
+}
+
+#[derive(Deserialize)]
+pub struct ClockForm {
+    op: String,
+}
+
+pub async fn clock(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<ClockForm>,
+) -> AppResult<Response> {
+    let user = ctx.require_role(STAFF)?.clone();
+    let e = exercise(&state, id).await?;
+    let now = state.clock.now();
+    let elapsed = e.sim_now(now) - e.sim_start;
+    let to = match (f.op.as_str(), e.state) {
+        ("start", ExerciseState::Planned) => ExerciseState::Running,
+        ("pause", ExerciseState::Running) => ExerciseState::Paused,
+        ("resume", ExerciseState::Paused) => ExerciseState::Running,
+        ("finish", ExerciseState::Running | ExerciseState::Paused) => ExerciseState::Finished,
+        _ => {
+            return Err(AppError::Conflict {
+                key: "ex-clock-not-allowed",
+                args: vec![("state", ctx.tr.t(state_key(e.state)))],
+            });
+        }
+    };
+    match state
+        .store
+        .set_exercise_clock(
+            &Actor::user(user.id, &user.login),
+            now,
+            id,
+            e.state,
+            to,
+            elapsed,
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/exercises/{id}")).into_response()),
+        Err(StoreError::Conflict { .. }) => Err(AppError::Conflict {
+            key: "ex-clock-not-allowed",
+            args: vec![("state", ctx.tr.t(state_key(e.state)))],
+        }),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn add_team(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<TeamForm>,
+) -> AppResult<Response> {
+    let user = ctx.require_role(STAFF)?.clone();
+    exercise(&state, id).await?;
+    let checked: AppResult<(i64, Vec<i64>)> = async {
+        let number = positive(&ctx, &f.number, "ex-team-number", 0)?;
+        if number == 0 {
+            return Err(AppError::Invalid {
+                key: "ex-invalid-number",
+                args: vec![("field", ctx.tr.t("ex-team-number"))],
+            });
+        }
+        if f.name.trim().is_empty() {
+            return Err(AppError::Invalid {
+                key: "invalid-required",
+                args: vec![("field", ctx.tr.t("ex-team-name"))],
+            });
+        }
+        let logins: Vec<&str> = f
+            .members
+            .split([',', '、', ' ', '\n'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if logins.len() > 4 {
+            return Err(AppError::invalid("ex-team-too-many"));
+        }
+        let mut ids = Vec::new();
+        for login in logins {
+            let u = state
+                .store
+                .user_by_login(login)
+                .await?
+                .ok_or_else(|| AppError::Invalid {
+                    key: "ex-team-unknown-member",
+                    args: vec![("login", login.to_string())],
+                })?;
+            if u.role != Role::Trainee {
+                return Err(AppError::Invalid {
+                    key: "ex-team-not-trainee",
+                    args: vec![("login", login.to_string())],
+                });
+            }
+            ids.push(u.id);
+        }
+        Ok((number, ids))
+    }
+    .await;
+    let result = match checked {
+        Ok((number, ids)) => state
+            .store
+            .create_team(
+                &Actor::user(user.id, &user.login),
+                state.clock.now(),
+                id,
+                number,
+                f.name.trim(),
+                &ids,
+            )
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict { .. } => AppError::Conflict {
+                    key: "ex-team-conflict",
+                    args: vec![],
+                },
+                other => other.into(),
+            }),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(team) => {
+            let msg = ctx.tr.ta("ex-team-created", &[("name", team.name)]);
+            detail_page(
+                &state,
+                &ctx,
+                id,
+                StatusCode::OK,
+                Some(Notice::info(msg)),
+                TeamForm::default(),
+            )
+            .await
+        }
+        Err(err) if !err.status().is_server_error() => {
+            let msg = err.message(&ctx.tr);
+            detail_page(&state, &ctx, id, err.status(), Some(Notice::error(msg)), f).await
+        }
+        Err(err) => Err(err),
+    }
+}
+
+// ---- a team's workspace ----
+
+pub struct HostRow {
+    pub name: String,
+    pub ip: String,
+    pub kind: String,
+    pub states: Vec<&'static str>,
+}
+
+pub struct TimelineRow {
+    pub at: String,
+    pub who: String,
+    pub what: String,
+    pub result: String,
+}
+
+pub struct ObjectiveRow {
+    pub title: String,
+    pub achieved: bool,
+    pub earned: String,
+}
+
+pub struct HintRow {
+    pub id: String,
+    pub cost: u32,
+    pub text: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "workspace.html")]
+pub struct WorkspacePage {
+    l: Layout,
+    notice: Option<Notice>,
+    ex: ExerciseRow,
+    action_url: String,
+    clock: String,
+    running: bool,
+    state_text: String,
+    organisation: String,
+    can_block: bool,
+    inbox: Vec<String>,
+    hosts: Vec<HostRow>,
+    timeline: Vec<TimelineRow>,
+    objectives: Vec<ObjectiveRow>,
+    hints: Vec<HintRow>,
+    score: String,
+    analysis: Option<String>,
+}
+
+/// The team of the signed-in trainee in this exercise; staff may open any team.
+async fn team_for(
+    state: &AppState,
+    ctx: &Ctx,
+    exercise_id: i64,
+    team_id: Option<i64>,
+) -> AppResult<Team> {
+    let user = ctx.require_user()?;
+    match team_id {
+        Some(tid) => {
+            ctx.require_role(STAFF)?;
+            state
+                .store
+                .team(tid)
+                .await?
+                .filter(|t| t.exercise_id == exercise_id)
+                .ok_or(AppError::NotFound)
+        }
+        None => {
+            if user.role != Role::Trainee {
+                return Err(AppError::Forbidden);
+            }
+            state
+                .store
+                .teams_of_user(user.id)
+                .await?
+                .into_iter()
+                .find(|t| t.exercise_id == exercise_id)
+                .ok_or(AppError::Missing {
+                    key: "ex-no-team",
+                    args: vec![],
+                })
+        }
+    }
+}
+
+fn host_states(world: &TeamWorld, host: &str) -> Vec<&'static str> {
+    let mut states = Vec::new();
+    for r in world.actions() {
+        match &r.action {
+            Action::IsolateHost { host: h } if h.eq_ignore_ascii_case(host) => {
+                states.push("ws-host-isolated")
+            }
+            Action::PowerOff { host: h } if h.eq_ignore_ascii_case(host) => {
+                states.push("ws-host-off")
+            }
+            Action::PreserveEvidence { host: h } if h.eq_ignore_ascii_case(host) => {
+                states.push("ws-host-preserved")
+            }
+            _ => {}
+        }
+    }
+    states.dedup();
+    states
+}
+
+async fn workspace_page(
+    state: &AppState,
+    ctx: &Ctx,
+    exercise_id: i64,
+    team_id: Option<i64>,
+    status: StatusCode,
+    notice: Option<Notice>,
+    analysis: Option<String>,
+) -> AppResult<Response> {
+    let e = exercise(state, exercise_id).await?;
+    let team = team_for(state, ctx, exercise_id, team_id).await?;
+    let sim_now = e.sim_now(state.clock.now());
+    let course = Course::parse(&e.course).unwrap_or(Course::A);
+    let world = state.ranges.lock(&state.store, &e, &team, sim_now).await?;
+    let env = world.env();
+    let sc = &env.scenario;
+    // Alerts reach the team once the exercise has started; older ones are history.
+    let inbox = world
+        .events()
+        .filter(|ev| ev.source == Source::Alert && ev.t >= e.sim_start)
+        .map(|ev| world.line(ev))
+        .collect();
+    let hosts = env
+        .hosts
+        .iter()
+        .filter(|h| !matches!(h.kind, kasumi_range::world::HostKind::External))
+        .map(|h| HostRow {
+            name: h.name.clone(),
+            ip: kasumi_range::net::ip_string(h.ip),
+            kind: match h.kind {
+                kasumi_range::world::HostKind::Server(role) => role.name().to_string(),
+                _ => "terminal".to_string(),
+            },
+            states: host_states(&world, &h.name),
+        })
+        .collect();
+    let stored = state.store.team_actions(team.id).await?;
+    let timeline = stored
+        .iter()
+        .rev()
+        .map(|a| TimelineRow {
+            at: format_tokyo(a.sim_at),
+            who: a.login.clone(),
+            what: a.action.clone(),
+            result: serde_json::from_str::<serde_json::Value>(&a.result)
+                .ok()
+                .and_then(|v| {
+                    v.get("message")
+                        .and_then(|m| m.as_str())
+                        .map(str::to_string)
+                })
+                .unwrap_or_default(),
+        })
+        .collect();
+    let score = world.score(world.actions(), course);
+    let objectives = score
+        .objectives
+        .iter()
+        .map(|o| ObjectiveRow {
+            title: sc
+                .objectives
+                .iter()
+                .find(|x| x.id == o.id)
+                .map(|x| x.title.clone())
+                .unwrap_or_else(|| o.id.clone()),
+            achieved: o.achieved,
+            earned: format!("{:.0} / {:.0}", o.earned, o.points),
+        })
+        .collect();
+    let taken: Vec<&str> = world
+        .actions()
+        .iter()
+        .filter_map(|r| match &r.action {
+            Action::TakeHint { id } => Some(id.as_str()),
+            _ => None,
+        })
+        .collect();
+    let hints = sc
+        .hints
+        .iter()
+        .map(|h| HintRow {
+            id: h.id.clone(),
+            cost: h.cost,
+            text: taken.contains(&h.id.as_str()).then(|| h.text.clone()),
+        })
+        .collect();
+    let action_url = match team_id {
+        Some(t) => format!("/exercises/{exercise_id}/teams/{t}/actions"),
+        None => format!("/exercises/{exercise_id}/team/actions"),
+    };
+    let t = WorkspacePage {
+        l: Layout::new(ctx, "ex-title"),
+        notice,
+        ex: row(ctx, &e),
+        action_url,
+        clock: format_tokyo(sim_now.min(env.end)),
+        running: e.state == ExerciseState::Running,
+        state_text: ctx.tr.t(state_key(e.state)),
+        organisation: sc.organisation.clone(),
+        can_block: course != Course::A,
+        inbox,
+        hosts,
+        timeline,
+        objectives,
+        hints,
+        score: ctx.tr.ta(
+            "ws-score-line",
+            &[
+                ("total", format!("{:.0}", score.total)),
+                ("max", format!("{:.0}", score.max)),
+            ],
+        ),
+        analysis,
+    };
+    drop(world);
+    page(status, &t)
+}
+
+pub async fn my_team(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    workspace_page(&state, &ctx, id, None, StatusCode::OK, None, None).await
+}
+
+pub async fn staff_team(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, team)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    workspace_page(&state, &ctx, id, Some(team), StatusCode::OK, None, None).await
+}
+
+#[derive(Default, Deserialize)]
+pub struct ActionForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    host: String,
+    #[serde(default)]
+    account: String,
+    #[serde(default)]
+    image: String,
+    #[serde(default)]
+    path: String,
+    #[serde(default)]
+    device: String,
+    #[serde(default)]
+    rule: String,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    hint: String,
+    #[serde(default)]
+    infected_hosts: String,
+    #[serde(default)]
+    first_host: String,
+    #[serde(default)]
+    cause: String,
+    #[serde(default)]
+    c2: String,
+    #[serde(default)]
+    leaked_file: String,
+    #[serde(default)]
+    records: String,
+}
+
+fn list(s: &str) -> Vec<String> {
+    s.split([',', '、', '\n'])
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// The range action a form describes; a missing field is named in the reader's language.
+fn action_from(ctx: &Ctx, f: &ActionForm, course_a: bool) -> AppResult<Action> {
+    let need = |v: &str, field: &str| -> AppResult<String> {
+        if v.trim().is_empty() {
+            Err(AppError::Invalid {
+                key: "ws-required",
+                args: vec![("field", ctx.tr.t(field))],
+            })
+        } else {
+            Ok(v.trim().to_string())
+        }
+    };
+    Ok(match f.kind.as_str() {
+        "isolate_host" => Action::IsolateHost {
+            host: need(&f.host, "ws-action-host")?,
+        },
+        "kill_process" => Action::KillProcess {
+            host: need(&f.host, "ws-action-host")?,
+            image: need(&f.image, "ws-action-image")?,
+        },
+        "quarantine_file" => Action::QuarantineFile {
+            host: need(&f.host, "ws-action-host")?,
+            path: need(&f.path, "ws-action-path")?,
+        },
+        "collect_file" => Action::CollectFile {
+            host: need(&f.host, "ws-action-host")?,
+            path: need(&f.path, "ws-action-path")?,
+        },
+        "preserve_evidence" => Action::PreserveEvidence {
+            host: need(&f.host, "ws-action-host")?,
+        },
+        "power_off" => Action::PowerOff {
+            host: need(&f.host, "ws-action-host")?,
+        },
+        "disable_account" => Action::DisableAccount {
+            account: need(&f.account, "ws-action-account")?,
+        },
+        "reset_password" => Action::ResetPassword {
+            account: need(&f.account, "ws-action-account")?,
+        },
+        "block" if course_a => return Err(AppError::Forbidden),
+        "block" => Action::Block {
+            device: match f.device.as_str() {
+                "firewall" => Device::Firewall,
+                _ => Device::Proxy,
+            },
+            rule: need(&f.rule, "ws-action-rule")?,
+        },
+        "warn_staff" => Action::WarnStaff {
+            message: need(&f.message, "ws-action-message")?,
+        },
+        "escalate" => Action::Escalate {
+            to: match f.to.as_str() {
+                "section_chief" => Recipient::SectionChief,
+                "vendor" => Recipient::Vendor,
+                "police" => Recipient::Police,
+                "ppc" => Recipient::Ppc,
+                _ => Recipient::Ciso,
+            },
+            message: need(&f.message, "ws-action-message")?,
+        },
+        "ask_vendor" => Action::AskVendor {
+            question: need(&f.message, "ws-action-message")?,
+        },
+        "take_hint" => Action::TakeHint {
+            id: need(&f.hint, "ws-hints")?,
+        },
+        "report_leak" => Action::ReportLeak {
+            report: LeakReport {
+                infected_hosts: list(&need(&f.infected_hosts, "ws-report-hosts")?),
+                first_host: need(&f.first_host, "ws-report-first")?,
+                cause: need(&f.cause, "ws-report-cause")?,
+                c2: list(&need(&f.c2, "ws-report-c2")?),
+                leaked_file: need(&f.leaked_file, "ws-report-file")?,
+                records: need(&f.records, "ws-report-records")?
+                    .parse()
+                    .map_err(|_| AppError::Invalid {
+                        key: "ex-invalid-number",
+                        args: vec![("field", ctx.tr.t("ws-report-records"))],
+                    })?,
+            },
+        },
+        _ => return Err(AppError::invalid("ws-unknown-kind")),
+    })
+}
+
+async fn act(
+    state: &AppState,
+    ctx: &Ctx,
+    exercise_id: i64,
+    team_id: Option<i64>,
+    f: ActionForm,
+) -> AppResult<Response> {
+    let user = ctx.require_user()?.clone();
+    let e = exercise(state, exercise_id).await?;
+    let team = team_for(state, ctx, exercise_id, team_id).await?;
+    let refuse = async |status: StatusCode, msg: String| {
+        workspace_page(
+            state,
+            ctx,
+            exercise_id,
+            team_id,
+            status,
+            Some(Notice::error(msg)),
+            None,
+        )
+        .await
+    };
+    if e.state != ExerciseState::Running {
+        let msg = ctx
+            .tr
+            .ta("ws-not-running", &[("state", ctx.tr.t(state_key(e.state)))]);
+        return refuse(StatusCode::CONFLICT, msg).await;
+    }
+    let action = match action_from(ctx, &f, e.course == "A") {
+        Ok(a) => a,
+        Err(err) if !err.status().is_server_error() => {
+            return refuse(err.status(), err.message(&ctx.tr)).await;
+        }
+        Err(err) => return Err(err),
+    };
+    let sim_now = e.sim_now(state.clock.now());
+    let mut world = state.ranges.lock(&state.store, &e, &team, sim_now).await?;
+    let at = world.now();
+    let outcome = match world.apply(action.clone(), at) {
+        Ok(o) => o,
+        Err(reason) => {
+            drop(world);
+            let msg = ctx.tr.ta("ws-refused", &[("reason", reason.to_string())]);
+            return refuse(StatusCode::UNPROCESSABLE_ENTITY, msg).await;
+        }
+    };
+    let action_json = serde_json::to_string(&action).map_err(|e| AppError::Internal(e.into()))?;
+    let result_json = serde_json::to_string(&outcome).map_err(|e| AppError::Internal(e.into()))?;
+    let recorded = state
+        .store
+        .record_team_action(
+            &Actor::user(user.id, &user.login),
+            state.clock.now(),
+            team.id,
+            at,
+            &action_json,
+            &result_json,
+        )
+        .await;
+    drop(world);
+    if let Err(err) = recorded {
+        // The world took the action but the record did not: rebuild it from the record.
+        state.ranges.forget(team.id);
+        return Err(err.into());
+    }
+    let analysis = outcome
+        .analysis
+        .as_ref()
+        .and_then(|a| serde_json::to_string_pretty(a).ok());
+    let msg = ctx
+        .tr
+        .ta("ws-done", &[("message", outcome.message.clone())]);
+    workspace_page(
+        state,
+        ctx,
+        exercise_id,
+        team_id,
+        StatusCode::OK,
+        Some(Notice::info(msg)),
+        analysis,
+    )
+    .await
+}
+
+pub async fn my_action(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<ActionForm>,
+) -> AppResult<Response> {
+    act(&state, &ctx, id, None, f).await
+}
+
+pub async fn staff_action(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, team)): Path<(i64, i64)>,
+    Form(f): Form<ActionForm>,
+) -> AppResult<Response> {
+    act(&state, &ctx, id, Some(team), f).await
+}

@@ -1,0 +1,366 @@
+//! CYDER exercises over HTTP: staff plan and run them, each trainee acts only in
+//! their own team's environment, refused actions change nothing, and a restart
+//! rebuilds every team's world from its recorded actions.
+
+use super::harness::{Client, PASSWORD, TestApp};
+
+/// Creates a course-B exercise with trainee in team 1 and trainee2 in team 2; returns its id.
+async fn planned_exercise(app: &TestApp, op: &Client, course: &str) -> i64 {
+    let made = op
+        .post(
+            "/exercises",
+            "/exercises",
+            &[
+                ("title", "演習 第1回"),
+                ("course", course),
+                ("scenario", "saida-city"),
+                ("date", "2026-12-02"),
+                ("time", "09:30"),
+                ("speed", "60"),
+                ("days", "3"),
+                ("seed", "42"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let id: i64 = made
+        .location
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    for (n, name, who) in [("1", "第1班", "trainee"), ("2", "第2班", "trainee2")] {
+        let p = op
+            .post(
+                &format!("/exercises/{id}/teams"),
+                &format!("/exercises/{id}"),
+                &[("number", n), ("name", name), ("members", who)],
+            )
+            .await;
+        assert_eq!(p.status, 200, "{}", p.body);
+        assert!(
+            p.body
+                .contains(&format!("チーム「{name}」を作成しました。"))
+        );
+    }
+    let _ = app;
+    id
+}
+
+#[tokio::test]
+async fn staff_plan_exercises_and_bad_plans_are_explained() {
+    let app = TestApp::start().await;
+    let op = app.client();
+    op.login("operator", PASSWORD).await;
+    let bad = op
+        .post(
+            "/exercises",
+            "/exercises",
+            &[
+                ("title", "x"),
+                ("course", "Z"),
+                ("scenario", "saida-city"),
+                ("date", "2026-12-02"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("コース「Z」はありません"));
+    let bad_date = op
+        .post(
+            "/exercises",
+            "/exercises",
+            &[
+                ("title", "x"),
+                ("course", "A"),
+                ("scenario", "saida-city"),
+                ("date", "12/02"),
+            ],
+        )
+        .await;
+    assert_eq!(bad_date.status, 422);
+    assert!(bad_date.body.contains("「2026-12-01」「09:30」の形で"));
+
+    let id = planned_exercise(&app, &op, "B-1").await;
+    let unknown = op
+        .post(
+            &format!("/exercises/{id}/teams"),
+            &format!("/exercises/{id}"),
+            &[("number", "3"), ("name", "第3班"), ("members", "nobody")],
+        )
+        .await;
+    assert_eq!(unknown.status, 422);
+    assert!(
+        unknown
+            .body
+            .contains("ログイン ID「nobody」の受講者は見つかりません。")
+    );
+    let twice = op
+        .post(
+            &format!("/exercises/{id}/teams"),
+            &format!("/exercises/{id}"),
+            &[("number", "3"), ("name", "第3班"), ("members", "trainee")],
+        )
+        .await;
+    assert_eq!(twice.status, 409, "a trainee is in one team per exercise");
+    let not_trainee = op
+        .post(
+            &format!("/exercises/{id}/teams"),
+            &format!("/exercises/{id}"),
+            &[("number", "3"), ("name", "第3班"), ("members", "reviewer")],
+        )
+        .await;
+    assert!(
+        not_trainee
+            .body
+            .contains("「reviewer」は受講者ではありません。")
+    );
+
+    // Trainees and other roles cannot plan or run exercises.
+    let t = app.client();
+    t.login("trainee", PASSWORD).await;
+    assert_eq!(t.get(&format!("/exercises/{id}")).await.status, 403);
+    assert_eq!(
+        t.post(
+            &format!("/exercises/{id}/clock"),
+            "/exercises",
+            &[("op", "start")]
+        )
+        .await
+        .status,
+        403
+    );
+    let r = app.client();
+    r.login("reviewer", PASSWORD).await;
+    assert_eq!(r.get("/exercises").await.status, 403);
+    assert!(
+        t.get("/exercises").await.body.contains("演習 第1回"),
+        "trainees see their own exercises"
+    );
+}
+
+#[tokio::test]
+async fn teams_act_in_their_own_world_only_and_survive_a_restart() {
+    let app = TestApp::start().await;
+    let op = app.client();
+    op.login("operator", PASSWORD).await;
+    let id = planned_exercise(&app, &op, "B-1").await;
+    let teams = app.store.teams(id).await.unwrap();
+    let (team1, team2) = (teams[0].id, teams[1].id);
+
+    let t1 = app.client();
+    t1.login("trainee", PASSWORD).await;
+    let before = t1.get(&format!("/exercises/{id}/team")).await;
+    assert_eq!(before.status, 200, "{}", before.body);
+    assert!(before.body.contains("id=\"not-running\""));
+    let early = t1
+        .post(
+            &format!("/exercises/{id}/team/actions"),
+            &format!("/exercises/{id}/team"),
+            &[("kind", "warn_staff"), ("message", "不審なメールに注意")],
+        )
+        .await;
+    assert_eq!(early.status, 409, "no actions before the start");
+
+    let start = op
+        .post(
+            &format!("/exercises/{id}/clock"),
+            &format!("/exercises/{id}"),
+            &[("op", "start")],
+        )
+        .await;
+    assert_eq!(start.status, 303);
+    app.clock.advance_secs(60); // one minute of real time = one hour in the exercise at speed 60
+
+    // A refused action says why and records nothing.
+    let audit_before = app.audit_len().await;
+    let refused = t1
+        .post(
+            &format!("/exercises/{id}/team/actions"),
+            &format!("/exercises/{id}/team"),
+            &[("kind", "isolate_host"), ("host", "NO-SUCH-PC")],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.body.contains("この操作は受け付けられませんでした")
+            && refused.body.contains("NO-SUCH-PC"),
+        "{}",
+        refused.body
+    );
+    let missing = t1
+        .post(
+            &format!("/exercises/{id}/team/actions"),
+            &format!("/exercises/{id}/team"),
+            &[("kind", "isolate_host")],
+        )
+        .await;
+    assert_eq!(missing.status, 422);
+    assert!(missing.body.contains("「ホスト」を入力してください。"));
+    let bad_rule = t1
+        .post(
+            &format!("/exercises/{id}/team/actions"),
+            &format!("/exercises/{id}/team"),
+            &[
+                ("kind", "block"),
+                ("device", "proxy"),
+                ("rule", "block everything"),
+            ],
+        )
+        .await;
+    assert_eq!(bad_rule.status, 422);
+    assert_eq!(app.audit_len().await, audit_before);
+    assert!(app.store.team_actions(team1).await.unwrap().is_empty());
+
+    // Team 1 isolates the file server and blocks a domain.
+    let ok = t1
+        .post(
+            &format!("/exercises/{id}/team/actions"),
+            &format!("/exercises/{id}/team"),
+            &[("kind", "isolate_host"), ("host", "fs01")],
+        )
+        .await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert!(ok.body.contains("実行しました"));
+    let block = t1
+        .post(
+            &format!("/exercises/{id}/team/actions"),
+            &format!("/exercises/{id}/team"),
+            &[
+                ("kind", "block"),
+                ("device", "proxy"),
+                ("rule", "dstdomain .bad.example"),
+            ],
+        )
+        .await;
+    assert_eq!(block.status, 200, "{}", block.body);
+    let recorded = app.store.team_actions(team1).await.unwrap();
+    assert_eq!(recorded.len(), 2);
+    assert!(recorded[0].action.contains("isolate_host") && recorded[0].login == "trainee");
+    let page1 = t1.get(&format!("/exercises/{id}/team")).await;
+    assert!(page1.body.contains("隔離済み"));
+
+    // Team 2 sees none of it, and cannot reach team 1 by any route.
+    let t2 = app.client();
+    t2.login("trainee2", PASSWORD).await;
+    let page2 = t2.get(&format!("/exercises/{id}/team")).await;
+    assert_eq!(page2.status, 200);
+    assert!(
+        !page2.body.contains("隔離済み") && !page2.body.contains("id=\"timeline\""),
+        "team 2 has no record of team 1"
+    );
+    assert_eq!(
+        t2.get(&format!("/exercises/{id}/teams/{team1}"))
+            .await
+            .status,
+        403
+    );
+    let sneaky = t2
+        .post(
+            &format!("/exercises/{id}/teams/{team1}/actions"),
+            &format!("/exercises/{id}/team"),
+            &[("kind", "power_off"), ("host", "fs01")],
+        )
+        .await;
+    assert_eq!(sneaky.status, 403);
+    assert!(app.store.team_actions(team2).await.unwrap().is_empty());
+    assert_eq!(app.store.team_actions(team1).await.unwrap().len(), 2);
+
+    // The instructor sees both teams.
+    let detail = op.get(&format!("/exercises/{id}")).await;
+    assert!(
+        detail.body.contains("isolate_host") || detail.body.contains("block"),
+        "{}",
+        detail.body
+    );
+    assert_eq!(
+        op.get(&format!("/exercises/{id}/teams/{team2}"))
+            .await
+            .status,
+        200
+    );
+    let score_before = page1.body[page1.body.find("id=\"ws-score\">").unwrap()..]
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+
+    // After a restart the worlds are rebuilt from the record: same state, same score.
+    let again = app.restarted().await;
+    let c = again.client();
+    c.login("trainee", PASSWORD).await;
+    let rebuilt = c.get(&format!("/exercises/{id}/team")).await;
+    assert_eq!(rebuilt.status, 200);
+    assert!(
+        rebuilt.body.contains("隔離済み"),
+        "isolation survives the restart"
+    );
+    let score_after = rebuilt.body[rebuilt.body.find("id=\"ws-score\">").unwrap()..]
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(score_before, score_after);
+    assert!(rebuilt.body.contains("dstdomain .bad.example"));
+}
+
+#[tokio::test]
+async fn course_a_keeps_rules_with_the_instructor() {
+    let app = TestApp::start().await;
+    let op = app.client();
+    op.login("operator", PASSWORD).await;
+    let id = planned_exercise(&app, &op, "A").await;
+    op.post(
+        &format!("/exercises/{id}/clock"),
+        &format!("/exercises/{id}"),
+        &[("op", "start")],
+    )
+    .await;
+    app.clock.advance_secs(30);
+    let t1 = app.client();
+    t1.login("trainee", PASSWORD).await;
+    let page = t1.get(&format!("/exercises/{id}/team")).await;
+    assert!(
+        page.body
+            .contains("コース A ではルールの変更は講師が行います")
+    );
+    assert!(!page.body.contains("id=\"block-form\""));
+    let p = t1
+        .post(
+            &format!("/exercises/{id}/team/actions"),
+            &format!("/exercises/{id}/team"),
+            &[
+                ("kind", "block"),
+                ("device", "proxy"),
+                ("rule", "dstdomain .bad.example"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 403);
+    // Pausing stops the clock; actions wait for the resume.
+    op.post(
+        &format!("/exercises/{id}/clock"),
+        &format!("/exercises/{id}"),
+        &[("op", "pause")],
+    )
+    .await;
+    let paused = t1
+        .post(
+            &format!("/exercises/{id}/team/actions"),
+            &format!("/exercises/{id}/team"),
+            &[("kind", "warn_staff"), ("message", "注意")],
+        )
+        .await;
+    assert_eq!(paused.status, 409);
+    assert!(paused.body.contains("一時停止中"));
+    let again = op
+        .post(
+            &format!("/exercises/{id}/clock"),
+            &format!("/exercises/{id}"),
+            &[("op", "pause")],
+        )
+        .await;
+    assert_eq!(again.status, 409);
+}
