@@ -3,7 +3,7 @@
 
 use kasumi_core::{Clock, OrgKind, Role};
 use kasumi_ismap::{Catalog, Item};
-use kasumi_store::{Actor, DynStore, NewOrg, NewUser};
+use kasumi_store::{Actor, DynStore, NewExercise, NewOrg, NewUser};
 use kasumi_web::{catalogs, password};
 
 /// (code, name, kind) of the demo organisations. All fictitious.
@@ -44,7 +44,43 @@ const USERS: &[(Role, &str, &str)] = &[
 
 pub async fn seed(store: &DynStore, clock: &dyn Clock) -> anyhow::Result<()> {
     seed_catalogs(store, clock).await?;
-    seed_accounts(store, clock).await
+    seed_accounts(store, clock).await?;
+    seed_exercise(store, clock).await
+}
+
+/// A course B-1 exercise of the さいだ市 scenario today, with the demo trainee in team 1.
+async fn seed_exercise(store: &DynStore, clock: &dyn Clock) -> anyhow::Result<()> {
+    if !store.list_exercises().await?.is_empty() {
+        return Ok(());
+    }
+    let (Some(op), Some(trainee)) = (
+        store.user_by_login("demo-cyder-operator").await?,
+        store.user_by_login("demo-trainee").await?,
+    ) else {
+        return Ok(());
+    };
+    let today = kasumi_core::format_tokyo_date(clock.now());
+    let sim_start = kasumi_core::tokyo_local_to_micros(&today, "09:30")
+        .ok_or_else(|| anyhow::anyhow!("cannot read today's date {today}"))?;
+    let actor = Actor::user(op.id, &op.login);
+    let new = NewExercise {
+        title: "デモ演習（B-1 さいだ市）".to_string(),
+        course: "B-1".to_string(),
+        scenario: "saida-city".to_string(),
+        seed: 2026,
+        sim_start,
+        history_days: 3,
+        speed: 10,
+    };
+    let exercise = store.create_exercise(&actor, clock.now(), &new).await?;
+    store
+        .create_team(&actor, clock.now(), exercise.id, 1, "第1班", &[trainee.id])
+        .await?;
+    println!(
+        "Demo mode: created the exercise \"{}\" with demo-trainee in team 1.",
+        new.title
+    );
+    Ok(())
 }
 
 /// The SAMPLE criteria, and a revised sample so the version comparison has something to show.

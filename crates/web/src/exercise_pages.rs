@@ -493,6 +493,60 @@ pub struct ObjectiveRow {
     pub earned: String,
 }
 
+pub struct RetroRow {
+    pub at: String,
+    pub attacker: bool,
+    pub text: String,
+}
+
+/// What a finished exercise shows: the real path beside the team's actions.
+pub struct Debrief {
+    pub rows: Vec<RetroRow>,
+    pub missed: Vec<String>,
+    pub penalties: String,
+    pub order_mistakes: Vec<String>,
+    pub leaked: bool,
+}
+
+fn objective_title(sc: &Scenario, id: &str) -> String {
+    sc.objectives
+        .iter()
+        .find(|x| x.id == id)
+        .map(|x| x.title.clone())
+        .unwrap_or_else(|| id.to_string())
+}
+
+fn debrief(ctx: &Ctx, world: &TeamWorld, score: &kasumi_range::Score) -> Debrief {
+    let sc = &world.env().scenario;
+    Debrief {
+        rows: world
+            .retrospective()
+            .into_iter()
+            .map(|(t, who, text)| RetroRow {
+                at: format_tokyo(t),
+                attacker: who == "attacker",
+                text,
+            })
+            .collect(),
+        missed: score
+            .objectives
+            .iter()
+            .filter(|o| !o.achieved)
+            .map(|o| objective_title(sc, &o.id))
+            .collect(),
+        penalties: ctx.tr.ta(
+            "ws-debrief-penalties",
+            &[
+                ("hints", format!("{:.0}", score.hint_penalty)),
+                ("impact", format!("{:.0}", score.impact_penalty)),
+                ("order", format!("{:.0}", score.order_penalty)),
+            ],
+        ),
+        order_mistakes: score.order_mistakes.clone(),
+        leaked: score.leaked,
+    }
+}
+
 pub struct HintRow {
     pub id: String,
     pub cost: u32,
@@ -518,6 +572,7 @@ pub struct WorkspacePage {
     hints: Vec<HintRow>,
     score: String,
     analysis: Option<String>,
+    debrief: Option<Debrief>,
 }
 
 /// The team of the signed-in trainee in this exercise; staff may open any team.
@@ -689,6 +744,7 @@ async fn workspace_page(
             ],
         ),
         analysis,
+        debrief: (e.state == ExerciseState::Finished).then(|| debrief(ctx, &world, &score)),
     };
     drop(world);
     page(status, &t)
@@ -940,4 +996,67 @@ pub async fn staff_action(
     Form(f): Form<ActionForm>,
 ) -> AppResult<Response> {
     act(&state, &ctx, id, Some(team), f).await
+}
+
+// ---- all teams side by side, for the instructor ----
+
+pub struct DebriefColumn {
+    pub team: String,
+    pub total: String,
+    pub cells: Vec<String>,
+    pub penalties: String,
+    pub leaked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "exercise_debrief.html")]
+pub struct DebriefPage {
+    l: Layout,
+    ex: ExerciseRow,
+    ex_id: i64,
+    objectives: Vec<String>,
+    columns: Vec<DebriefColumn>,
+}
+
+pub async fn debrief_all(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    ctx.require_role(STAFF)?;
+    let e = exercise(&state, id).await?;
+    let sim_now = e.sim_now(state.clock.now());
+    let course = Course::parse(&e.course).unwrap_or(Course::A);
+    let mut objectives = Vec::new();
+    let mut columns = Vec::new();
+    for team in state.store.teams(id).await? {
+        let world = state.ranges.lock(&state.store, &e, &team, sim_now).await?;
+        let score = world.score(world.actions(), course);
+        if objectives.is_empty() {
+            objectives = score
+                .objectives
+                .iter()
+                .map(|o| objective_title(&world.env().scenario, &o.id))
+                .collect();
+        }
+        columns.push(DebriefColumn {
+            team: format!("{} {}", team.number, team.name),
+            total: format!("{:.0} / {:.0}", score.total, score.max),
+            cells: score
+                .objectives
+                .iter()
+                .map(|o| format!("{:.0}", o.earned))
+                .collect(),
+            penalties: debrief(&ctx, &world, &score).penalties,
+            leaked: score.leaked,
+        });
+    }
+    let t = DebriefPage {
+        l: Layout::new(&ctx, "ex-debrief"),
+        ex: row(&ctx, &e),
+        ex_id: id,
+        objectives,
+        columns,
+    };
+    page(StatusCode::OK, &t)
 }

@@ -123,6 +123,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/exercises/{id}", get(exercise_pages::detail))
         .route("/exercises/{id}/clock", post(exercise_pages::clock))
+        .route("/exercises/{id}/debrief", get(exercise_pages::debrief_all))
         .route("/exercises/{id}/teams", post(exercise_pages::add_team))
         .route("/exercises/{id}/team", get(exercise_pages::my_team))
         .route(

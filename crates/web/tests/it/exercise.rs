@@ -304,6 +304,35 @@ async fn teams_act_in_their_own_world_only_and_survive_a_restart() {
         .to_string();
     assert_eq!(score_before, score_after);
     assert!(rebuilt.body.contains("dstdomain .bad.example"));
+
+    // The debrief: the attacker's real path beside the team's actions.
+    let op2 = again.client();
+    op2.login("operator", PASSWORD).await;
+    app.clock.advance_secs(120);
+    let fin = op2
+        .post(
+            &format!("/exercises/{id}/clock"),
+            &format!("/exercises/{id}"),
+            &[("op", "finish")],
+        )
+        .await;
+    assert_eq!(fin.status, 303);
+    let done = c.get(&format!("/exercises/{id}/team")).await;
+    assert!(done.body.contains("id=\"retrospective\""), "{}", done.body);
+    assert!(
+        done.body.contains("<tr class=\"attacker\">") && done.body.contains("<tr class=\"team\">")
+    );
+    let all = op2.get(&format!("/exercises/{id}/debrief")).await;
+    assert_eq!(all.status, 200);
+    assert!(
+        all.body.contains("1 第1班") && all.body.contains("2 第2班"),
+        "{}",
+        all.body
+    );
+    assert_eq!(
+        t2.get(&format!("/exercises/{id}/debrief")).await.status,
+        403
+    );
 }
 
 #[tokio::test]
