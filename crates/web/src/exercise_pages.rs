@@ -560,6 +560,8 @@ pub struct WorkspacePage {
     notice: Option<Notice>,
     ex: ExerciseRow,
     action_url: String,
+    live_url: String,
+    message_count: usize,
     clock: String,
     running: bool,
     state_text: String,
@@ -648,7 +650,7 @@ async fn workspace_page(
     let env = world.env();
     let sc = &env.scenario;
     // Alerts reach the team once the exercise has started; older ones are history.
-    let inbox = world
+    let inbox: Vec<String> = world
         .events()
         .filter(|ev| ev.source == Source::Alert && ev.t >= e.sim_start)
         .map(|ev| world.line(ev))
@@ -717,15 +719,19 @@ async fn workspace_page(
             text: taken.contains(&h.id.as_str()).then(|| h.text.clone()),
         })
         .collect();
-    let action_url = match team_id {
-        Some(t) => format!("/exercises/{exercise_id}/teams/{t}/actions"),
-        None => format!("/exercises/{exercise_id}/team/actions"),
+    let base_url = match team_id {
+        Some(t) => format!("/exercises/{exercise_id}/teams/{t}"),
+        None => format!("/exercises/{exercise_id}/team"),
     };
+    let action_url = format!("{base_url}/actions");
+    let live_url = format!("{base_url}/live");
     let t = WorkspacePage {
         l: Layout::new(ctx, "ex-title"),
         notice,
         ex: row(ctx, &e),
         action_url,
+        live_url,
+        message_count: inbox.len(),
         clock: format_tokyo(sim_now.min(env.end)),
         running: e.state == ExerciseState::Running,
         state_text: ctx.tr.t(state_key(e.state)),
@@ -1059,4 +1065,76 @@ pub async fn debrief_all(
         columns,
     };
     page(StatusCode::OK, &t)
+}
+
+// ---- live updates ----
+
+/// Server-sent events for a team's page: the clock, the state, the score and
+/// the number of messages, every two seconds. The score is recomputed only
+/// when the team's record grows.
+async fn live(
+    state: AppState,
+    ctx: Ctx,
+    exercise_id: i64,
+    team_id: Option<i64>,
+) -> AppResult<Response> {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    let team = team_for(&state, &ctx, exercise_id, team_id).await?;
+    exercise(&state, exercise_id).await?;
+    let tick = tokio::time::interval(std::time::Duration::from_secs(2));
+    let stream = futures_util::stream::unfold(
+        (state, team, tick, None::<(usize, String)>),
+        move |(state, team, mut tick, cached)| async move {
+            tick.tick().await;
+            let e = state.store.exercise(exercise_id).await.ok()??;
+            let sim_now = e.sim_now(state.clock.now());
+            let course = Course::parse(&e.course).unwrap_or(Course::A);
+            let world = state
+                .ranges
+                .lock(&state.store, &e, &team, sim_now)
+                .await
+                .ok()?;
+            let actions = world.actions().len();
+            let score = match cached {
+                Some((n, s)) if n == actions => s,
+                _ => {
+                    let s = world.score(world.actions(), course);
+                    format!("{:.0} / {:.0}", s.total, s.max)
+                }
+            };
+            let messages = world
+                .events()
+                .filter(|ev| ev.source == Source::Alert && ev.t >= e.sim_start)
+                .count();
+            let clock = format_tokyo(sim_now.min(world.env().end));
+            drop(world);
+            let data = serde_json::json!({
+                "clock": clock, "state": e.state.code(), "score": score, "messages": messages, "actions": actions,
+            });
+            let event = Event::default().event("update").data(data.to_string());
+            Some((
+                Ok::<_, std::convert::Infallible>(event),
+                (state, team, tick, Some((actions, score))),
+            ))
+        },
+    );
+    Ok(Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response())
+}
+
+pub async fn my_live(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    live(state, ctx, id, None).await
+}
+
+pub async fn staff_live(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, team)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    live(state, ctx, id, Some(team)).await
 }

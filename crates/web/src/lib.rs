@@ -138,9 +138,15 @@ pub fn router(state: AppState) -> Router {
             "/exercises/{id}/teams/{team}/actions",
             post(exercise_pages::staff_action),
         )
+        .route("/exercises/{id}/team/live", get(exercise_pages::my_live))
+        .route(
+            "/exercises/{id}/teams/{team}/live",
+            get(exercise_pages::staff_live),
+        )
         .route("/healthz", get(pages::healthz))
         .route("/metrics", get(metrics::export))
         .route("/static/kasumi.css", get(pages::stylesheet))
+        .route("/static/kasumi.js", get(pages::script))
         .route_layer(middleware::from_fn(metrics::mark_route))
         .fallback(pages::not_found);
 

@@ -172,6 +172,17 @@ pub async fn stylesheet() -> Response {
         .into_response()
 }
 
+pub async fn script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/kasumi.js"),
+    )
+        .into_response()
+}
+
 /// The page for any refusal, in the visitor's language.
 pub fn error_page(_state: &AppState, ctx: &Ctx, err: &AppError) -> Response {
     let status = err.status();

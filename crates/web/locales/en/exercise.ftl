@@ -122,3 +122,4 @@ ws-debrief-leaked = The data leaked.
 ws-debrief-contained = The leak was prevented.
 ex-debrief = Debrief of all teams
 ex-debrief-total = Total
+ws-live-new = New messages have arrived. Reload the page to read them.

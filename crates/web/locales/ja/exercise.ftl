@@ -122,3 +122,4 @@ ws-debrief-leaked = 情報は漏えいしました。
 ws-debrief-contained = 情報の漏えいは防がれました。
 ex-debrief = 全チームの振り返り
 ex-debrief-total = 合計
+ws-live-new = 新しい連絡が届きました。ページを再読み込みしてください。

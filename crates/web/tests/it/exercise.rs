@@ -393,3 +393,75 @@ async fn course_a_keeps_rules_with_the_instructor() {
         .await;
     assert_eq!(again.status, 409);
 }
+
+#[tokio::test]
+async fn the_team_page_streams_the_clock_and_score_to_its_own_team_only() {
+    let app = TestApp::start().await;
+    let op = app.client();
+    op.login("operator", PASSWORD).await;
+    let id = planned_exercise(&app, &op, "B-2").await;
+    op.post(
+        &format!("/exercises/{id}/clock"),
+        &format!("/exercises/{id}"),
+        &[("op", "start")],
+    )
+    .await;
+    app.clock.advance_secs(10);
+    let t1 = app.client();
+    t1.login("trainee", PASSWORD).await;
+    let mut res = t1
+        .http
+        .get(app.url(&format!("/exercises/{id}/team/live")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    let mut body = String::new();
+    while !body.contains("\n\n") {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(20), res.chunk())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        body.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(body.starts_with("event: update\ndata: {"), "{body}");
+    let data: serde_json::Value =
+        serde_json::from_str(body.lines().nth(1).unwrap().trim_start_matches("data: ")).unwrap();
+    assert_eq!(data["state"], "running");
+    assert!(
+        data["clock"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-12-02 09:"),
+        "{data}"
+    );
+    assert!(data["score"].as_str().unwrap().contains(" / "));
+
+    let team1 = app.store.teams(id).await.unwrap()[0].id;
+    let t2 = app.client();
+    t2.login("trainee2", PASSWORD).await;
+    let other = t2
+        .http
+        .get(app.url(&format!("/exercises/{id}/teams/{team1}/live")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 403);
+    assert_eq!(
+        app.client()
+            .http
+            .get(app.url(&format!("/exercises/{id}/team/live")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+}
