@@ -363,6 +363,10 @@ fn lex(q: &str) -> Result<Vec<(usize, Tok)>, RawErr> {
                 toks.push((i, Tok::RParen));
                 i += 1;
             }
+            '|' if q[i..].starts_with("||") => {
+                toks.push((i, Tok::Or));
+                i += 2;
+            }
             '|' => {
                 toks.push((i, Tok::Pipe));
                 i += 1;
@@ -440,7 +444,7 @@ fn lex(q: &str) -> Result<Vec<(usize, Tok)>, RawErr> {
                     let w = &q[i..i + len];
                     let t = match w {
                         "AND" | "&&" => Tok::And,
-                        "OR" | "||" => Tok::Or,
+                        "OR" => Tok::Or,
                         "NOT" => Tok::Not,
                         _ => Tok::Word(w.to_string()),
                     };

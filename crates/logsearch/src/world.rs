@@ -1,6 +1,6 @@
 //! Adapter from the range engine: index a [`World`]'s events.
 
-use kasumi_range::{Field, World};
+use kasumi_range::{Event, Field, World};
 
 use crate::index::{AppendError, Index, Record, Value};
 
@@ -14,13 +14,25 @@ pub fn index_world(world: &World) -> Index {
 }
 
 /// Append the events of `world` that are not yet in `index` (those after
-/// the first `index.len()`; the index must only ever be fed from this world,
-/// whose already visible events never change). Returns how many were added.
+/// the first `index.len()`; the index must only ever be fed from this world
+/// through this function, since a world's already visible events never
+/// change). Call after [`World::advance_to`]. Returns how many were added.
 pub fn append_world(index: &mut Index, world: &World) -> Result<usize, AppendError> {
+    let skip = index.len();
+    append_events(index, world, world.events().skip(skip))
+}
+
+/// Append the given events of `world` (in time order, none older than the
+/// last indexed record). Returns how many were added.
+pub fn append_events<'a>(
+    index: &mut Index,
+    world: &World,
+    events: impl IntoIterator<Item = &'a Event>,
+) -> Result<usize, AppendError> {
     let mut line = String::with_capacity(1024);
     let mut fields: Vec<(&str, Value<'_>)> = Vec::with_capacity(16);
     let mut added = 0;
-    for e in world.events().skip(index.len()) {
+    for e in events {
         line.clear();
         world.render(e, &mut line);
         fields.clear();
