@@ -561,6 +561,7 @@ pub struct WorkspacePage {
     ex: ExerciseRow,
     action_url: String,
     live_url: String,
+    logs_url: String,
     message_count: usize,
     clock: String,
     running: bool,
@@ -725,12 +726,14 @@ async fn workspace_page(
     };
     let action_url = format!("{base_url}/actions");
     let live_url = format!("{base_url}/live");
+    let logs_url = format!("{base_url}/logs");
     let t = WorkspacePage {
         l: Layout::new(ctx, "ex-title"),
         notice,
         ex: row(ctx, &e),
         action_url,
         live_url,
+        logs_url,
         message_count: inbox.len(),
         clock: format_tokyo(sim_now.min(env.end)),
         running: e.state == ExerciseState::Running,
@@ -1137,4 +1140,264 @@ pub async fn staff_live(
     Path((id, team)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
     live(state, ctx, id, Some(team)).await
+}
+
+// ---- log search ----
+
+const PAGE_SIZE: usize = 50;
+
+#[derive(Default, Deserialize)]
+pub struct LogQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    page: Option<usize>,
+    #[serde(default)]
+    sort: String,
+}
+
+pub struct LogRow {
+    pub time: String,
+    pub source: String,
+    pub host: String,
+    pub line: String,
+}
+
+/// One bar of the histogram, in SVG units.
+pub struct Bar {
+    pub x: usize,
+    pub height: usize,
+    pub title: String,
+}
+
+#[derive(Template)]
+#[template(path = "logs.html")]
+pub struct LogsPage {
+    l: Layout,
+    ex: ExerciseRow,
+    base_url: String,
+    q: String,
+    sort_old: bool,
+    error: Option<String>,
+    /// The query split around the error position, to point at it.
+    error_at: Option<(String, String, String)>,
+    total: String,
+    rows: Vec<LogRow>,
+    bars: Vec<Bar>,
+    agg: Vec<(String, usize)>,
+    page: usize,
+    pages: usize,
+    page_text: String,
+    csv_url: String,
+}
+
+fn log_sort(sort: &str) -> kasumi_logsearch::Sort {
+    if sort == "asc" {
+        kasumi_logsearch::Sort::TimeAsc
+    } else {
+        kasumi_logsearch::Sort::TimeDesc
+    }
+}
+
+async fn logs(
+    state: AppState,
+    ctx: Ctx,
+    exercise_id: i64,
+    team_id: Option<i64>,
+    lq: LogQuery,
+) -> AppResult<Response> {
+    let e = exercise(&state, exercise_id).await?;
+    let team = team_for(&state, &ctx, exercise_id, team_id).await?;
+    let sim_now = e.sim_now(state.clock.now());
+    let world = state.ranges.lock(&state.store, &e, &team, sim_now).await?;
+    let base_url = match team_id {
+        Some(t) => format!("/exercises/{exercise_id}/teams/{t}"),
+        None => format!("/exercises/{exercise_id}/team"),
+    };
+    let q = lq.q.trim().to_string();
+    let page_no = lq.page.unwrap_or(1).max(1);
+    let mut opts = kasumi_logsearch::SearchOptions::new(world.now());
+    opts.offset = (page_no - 1) * PAGE_SIZE;
+    opts.limit = PAGE_SIZE;
+    opts.sort = log_sort(&lq.sort);
+    let query = if q.is_empty() {
+        "*".to_string()
+    } else {
+        q.clone()
+    };
+    let mut t = LogsPage {
+        l: Layout::new(&ctx, "logs-title"),
+        ex: row(&ctx, &e),
+        csv_url: format!(
+            "{base_url}/logs.csv?{}",
+            serde_urlencoded::to_string([("q", &q), ("sort", &lq.sort)]).unwrap_or_default()
+        ),
+        base_url,
+        q: q.clone(),
+        sort_old: lq.sort == "asc",
+        error: None,
+        error_at: None,
+        total: String::new(),
+        rows: Vec::new(),
+        bars: Vec::new(),
+        agg: Vec::new(),
+        page: page_no,
+        pages: 1,
+        page_text: String::new(),
+    };
+    let status = match kasumi_logsearch::parse(&query) {
+        Err(err) => {
+            let message = match ctx.tr.lang {
+                kasumi_core::Lang::Ja => err.message_ja(),
+                kasumi_core::Lang::En => err.message_en(),
+            };
+            t.error = Some(ctx.tr.ta(
+                "logs-error",
+                &[
+                    ("position", (err.position + 1).to_string()),
+                    ("message", message),
+                ],
+            ));
+            let chars: Vec<char> = q.chars().collect();
+            let at = err.position.min(chars.len());
+            let end = (at + 1).min(chars.len());
+            t.error_at = Some((
+                chars[..at].iter().collect(),
+                chars[at..end].iter().collect(),
+                chars[end..].iter().collect(),
+            ));
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Ok(parsed) => {
+            let index = world.index();
+            let r = index.search(&parsed, &opts);
+            t.total = ctx.tr.ta("logs-total", &[("total", r.total.to_string())]);
+            t.pages = r.total.div_ceil(PAGE_SIZE).max(1);
+            t.rows = r
+                .hits
+                .iter()
+                .map(|h| LogRow {
+                    time: format_tokyo(h.time),
+                    source: h.source.to_string(),
+                    host: h.host.to_string(),
+                    line: h.line.to_string(),
+                })
+                .collect();
+            if let Some(hist) = &r.histogram {
+                let max = hist.counts.iter().copied().max().unwrap_or(1).max(1);
+                let width = 600 / hist.counts.len().max(1);
+                t.bars = hist
+                    .counts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| Bar {
+                        x: i * width,
+                        height: (c * 60).div_ceil(max),
+                        title: format!(
+                            "{} {c}",
+                            format_tokyo(hist.start + i as i64 * hist.bucket_micros)
+                        ),
+                    })
+                    .collect();
+            }
+            if let Some(a) = &r.aggregation {
+                t.agg = a
+                    .rows
+                    .iter()
+                    .map(|row| (row.value.clone(), row.count))
+                    .collect();
+            }
+            StatusCode::OK
+        }
+    };
+    t.page_text = ctx.tr.ta(
+        "logs-page",
+        &[("page", t.page.to_string()), ("pages", t.pages.to_string())],
+    );
+    drop(world);
+    page(status, &t)
+}
+
+async fn logs_csv(
+    state: AppState,
+    ctx: Ctx,
+    exercise_id: i64,
+    team_id: Option<i64>,
+    lq: LogQuery,
+) -> AppResult<Response> {
+    let e = exercise(&state, exercise_id).await?;
+    let team = team_for(&state, &ctx, exercise_id, team_id).await?;
+    let world = state
+        .ranges
+        .lock(&state.store, &e, &team, e.sim_now(state.clock.now()))
+        .await?;
+    let q = if lq.q.trim().is_empty() {
+        "*".to_string()
+    } else {
+        lq.q.trim().to_string()
+    };
+    let parsed = kasumi_logsearch::parse(&q).map_err(|err| AppError::Invalid {
+        key: "logs-error",
+        args: vec![
+            ("position", (err.position + 1).to_string()),
+            (
+                "message",
+                if ctx.tr.lang == kasumi_core::Lang::Ja {
+                    err.message_ja()
+                } else {
+                    err.message_en()
+                },
+            ),
+        ],
+    })?;
+    let csv = world
+        .index()
+        .csv_all(&parsed, world.now(), &log_sort(&lq.sort));
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"kasumi-logs.csv\"",
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+pub async fn my_logs(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<LogQuery>,
+) -> AppResult<Response> {
+    logs(state, ctx, id, None, q).await
+}
+
+pub async fn staff_logs(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, team)): Path<(i64, i64)>,
+    axum::extract::Query(q): axum::extract::Query<LogQuery>,
+) -> AppResult<Response> {
+    logs(state, ctx, id, Some(team), q).await
+}
+
+pub async fn my_logs_csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<LogQuery>,
+) -> AppResult<Response> {
+    logs_csv(state, ctx, id, None, q).await
+}
+
+pub async fn staff_logs_csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((id, team)): Path<(i64, i64)>,
+    axum::extract::Query(q): axum::extract::Query<LogQuery>,
+) -> AppResult<Response> {
+    logs_csv(state, ctx, id, Some(team), q).await
 }

@@ -139,6 +139,19 @@ pub fn router(state: AppState) -> Router {
             post(exercise_pages::staff_action),
         )
         .route("/exercises/{id}/team/live", get(exercise_pages::my_live))
+        .route("/exercises/{id}/team/logs", get(exercise_pages::my_logs))
+        .route(
+            "/exercises/{id}/team/logs.csv",
+            get(exercise_pages::my_logs_csv),
+        )
+        .route(
+            "/exercises/{id}/teams/{team}/logs",
+            get(exercise_pages::staff_logs),
+        )
+        .route(
+            "/exercises/{id}/teams/{team}/logs.csv",
+            get(exercise_pages::staff_logs_csv),
+        )
         .route(
             "/exercises/{id}/teams/{team}/live",
             get(exercise_pages::staff_live),

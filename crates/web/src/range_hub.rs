@@ -5,10 +5,18 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use kasumi_logsearch::Index;
+use kasumi_logsearch::world::{append_world, index_world};
 use kasumi_range::{Recorded, Scenario, World};
 use kasumi_store::{DynStore, Exercise, Team};
 
-type Slot = Arc<tokio::sync::Mutex<Option<World>>>;
+/// A team's world and the index of its logs, kept in step.
+pub struct TeamEnv {
+    pub world: World,
+    pub index: Index,
+}
+
+type Slot = Arc<tokio::sync::Mutex<Option<TeamEnv>>>;
 
 #[derive(Default)]
 pub struct RangeHub {
@@ -58,7 +66,7 @@ impl RangeHub {
                 team.number as u32,
             );
             let (start, days) = (exercise.sim_start, exercise.history_days as u32);
-            let world = tokio::task::spawn_blocking(move || -> anyhow::Result<World> {
+            let env = tokio::task::spawn_blocking(move || -> anyhow::Result<TeamEnv> {
                 let sc = Scenario::builtin(&scenario).map_err(|e| anyhow::anyhow!("scenario {scenario}: {e}"))?;
                 let (world, results) = World::replay(&sc, seed, number, start, days, &recorded);
                 for (i, r) in results.iter().enumerate() {
@@ -66,32 +74,53 @@ impl RangeHub {
                         tracing::warn!(action = i + 1, error = %e, "a recorded action no longer applies");
                     }
                 }
-                Ok(world)
+                let index = index_world(&world);
+                Ok(TeamEnv { world, index })
             })
             .await??;
-            *guard = Some(world);
+            *guard = Some(env);
         }
-        let world = guard.as_mut().expect("provisioned above");
-        let target = sim_now.min(world.env().end);
-        if target > world.now() {
-            world.advance_to(target);
+        let env = guard.as_mut().expect("provisioned above");
+        let target = sim_now.min(env.world.env().end);
+        if target > env.world.now() {
+            env.world.advance_to(target);
+            append_world(&mut env.index, &env.world)?;
         }
         Ok(TeamWorld(guard))
     }
 }
 
 /// A locked team world.
-pub struct TeamWorld(tokio::sync::OwnedMutexGuard<Option<World>>);
+pub struct TeamWorld(tokio::sync::OwnedMutexGuard<Option<TeamEnv>>);
+
+impl TeamWorld {
+    /// The index of the team's logs up to the world's current time.
+    pub fn index(&self) -> &Index {
+        &self
+            .0
+            .as_ref()
+            .expect("a TeamWorld always holds a world")
+            .index
+    }
+}
 
 impl std::ops::Deref for TeamWorld {
     type Target = World;
     fn deref(&self) -> &World {
-        self.0.as_ref().expect("a TeamWorld always holds a world")
+        &self
+            .0
+            .as_ref()
+            .expect("a TeamWorld always holds a world")
+            .world
     }
 }
 
 impl std::ops::DerefMut for TeamWorld {
     fn deref_mut(&mut self) -> &mut World {
-        self.0.as_mut().expect("a TeamWorld always holds a world")
+        &mut self
+            .0
+            .as_mut()
+            .expect("a TeamWorld always holds a world")
+            .world
     }
 }

@@ -465,3 +465,115 @@ async fn the_team_page_streams_the_clock_and_score_to_its_own_team_only() {
         401
     );
 }
+
+#[tokio::test]
+async fn teams_search_their_own_logs_and_find_the_c2_domain() {
+    let app = TestApp::start().await;
+    let op = app.client();
+    op.login("operator", PASSWORD).await;
+    let id = planned_exercise(&app, &op, "B-1").await;
+    op.post(
+        &format!("/exercises/{id}/clock"),
+        &format!("/exercises/{id}"),
+        &[("op", "start")],
+    )
+    .await;
+    app.clock.advance_secs(5);
+
+    // What really happened to team 1, from the engine itself with the same seed and team.
+    let ex = app.store.exercise(id).await.unwrap().unwrap();
+    let sc = kasumi_range::Scenario::builtin("saida-city").unwrap();
+    let mut truth_world = kasumi_range::World::provision(&sc, 42, 1, ex.sim_start, 3);
+    truth_world.advance_to(ex.sim_now(kasumi_core::Clock::now(app.clock.as_ref())));
+    let truth = truth_world.ground_truth();
+    let c2 = truth
+        .c2
+        .iter()
+        .find(|c| c.used)
+        .expect("the implant has called home before the exercise")
+        .domain
+        .clone();
+
+    let t1 = app.client();
+    t1.login("trainee", PASSWORD).await;
+    let hits = t1
+        .get(&format!(
+            "/exercises/{id}/team/logs?q={}",
+            format!("source:proxy {c2}").replace(' ', "+")
+        ))
+        .await;
+    assert_eq!(hits.status, 200, "{}", hits.body);
+    assert!(
+        hits.body.contains(&c2),
+        "the C2 domain shows in the proxy log"
+    );
+    let total: usize = hits.body[hits.body.find("id=\"logs-total\">").unwrap() + 16..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .replace(',', "")
+        .parse()
+        .unwrap();
+    assert!(total > 0);
+
+    let agg = t1
+        .get(&format!(
+            "/exercises/{id}/team/logs?q={}",
+            "source:proxy+|+count+by+host"
+        ))
+        .await;
+    assert!(agg.body.contains("id=\"logs-agg\""), "{}", agg.body);
+
+    let bad = t1
+        .get(&format!(
+            "/exercises/{id}/team/logs?q={}",
+            "user:tanaka+AND+("
+        ))
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.body.contains("検索式の") && bad.body.contains("文字目に誤りがあります"),
+        "{}",
+        bad.body
+    );
+
+    let csv = t1
+        .http
+        .get(app.url(&format!("/exercises/{id}/team/logs.csv?q=source:dns")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    assert!(
+        csv.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert!(
+        csv.text()
+            .await
+            .unwrap()
+            .starts_with("time,source,host,line\r\n")
+    );
+
+    // Team 2's world is another variant; team 2 cannot read team 1's logs.
+    let team1 = app.store.teams(id).await.unwrap()[0].id;
+    let t2 = app.client();
+    t2.login("trainee2", PASSWORD).await;
+    assert_eq!(
+        t2.get(&format!("/exercises/{id}/teams/{team1}/logs?q=x"))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        t2.http
+            .get(app.url(&format!("/exercises/{id}/teams/{team1}/logs.csv")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+}
