@@ -576,6 +576,7 @@ pub struct WorkspacePage {
     score: String,
     analysis: Option<String>,
     debrief: Option<Debrief>,
+    map: NetworkMap,
 }
 
 /// The team of the signed-in trainee in this exercise; staff may open any team.
@@ -614,24 +615,115 @@ async fn team_for(
     }
 }
 
+/// What the team knows about a host from its own actions (message keys).
 fn host_states(world: &TeamWorld, host: &str) -> Vec<&'static str> {
     let mut states = Vec::new();
     for r in world.actions() {
-        match &r.action {
-            Action::IsolateHost { host: h } if h.eq_ignore_ascii_case(host) => {
-                states.push("ws-host-isolated")
+        let (h, state) = match &r.action {
+            Action::IsolateHost { host } => (host, "ws-host-isolated"),
+            Action::PowerOff { host } => (host, "ws-host-off"),
+            Action::PreserveEvidence { host } => (host, "ws-host-preserved"),
+            Action::CollectFile { host, .. } => (host, "ws-host-investigating"),
+            Action::KillProcess { host, .. } | Action::QuarantineFile { host, .. } => {
+                (host, "ws-host-cleaned")
             }
-            Action::PowerOff { host: h } if h.eq_ignore_ascii_case(host) => {
-                states.push("ws-host-off")
-            }
-            Action::PreserveEvidence { host: h } if h.eq_ignore_ascii_case(host) => {
-                states.push("ws-host-preserved")
-            }
-            _ => {}
+            _ => continue,
+        };
+        if h.eq_ignore_ascii_case(host) && !states.contains(&state) {
+            states.push(state);
         }
     }
-    states.dedup();
     states
+}
+
+/// The colour class of a host on the map: the most telling state wins.
+fn map_class(states: &[&'static str]) -> &'static str {
+    if states.contains(&"ws-host-off") {
+        "off"
+    } else if states.contains(&"ws-host-isolated") {
+        "isolated"
+    } else if states.contains(&"ws-host-cleaned") {
+        "cleaned"
+    } else if states.contains(&"ws-host-preserved") || states.contains(&"ws-host-investigating") {
+        "investigating"
+    } else {
+        "normal"
+    }
+}
+
+pub struct MapBox {
+    pub x: usize,
+    pub y: usize,
+    pub w: usize,
+    pub h: usize,
+    pub title: String,
+}
+
+pub struct MapChip {
+    pub x: usize,
+    pub y: usize,
+    pub label: String,
+    pub class: &'static str,
+}
+
+pub struct NetworkMap {
+    pub width: usize,
+    pub height: usize,
+    pub boxes: Vec<MapBox>,
+    pub chips: Vec<MapChip>,
+}
+
+/// Networks as boxes in three columns, each host a chip coloured by what the team did to it.
+fn network_map(world: &TeamWorld) -> NetworkMap {
+    const COLS: usize = 3;
+    const BOX_W: usize = 390;
+    const CHIP_W: usize = 124;
+    const CHIP_H: usize = 20;
+    const PER_ROW: usize = 3;
+    let env = world.env();
+    let mut col_y = [10usize; COLS];
+    let mut boxes = Vec::new();
+    let mut chips = Vec::new();
+    for net in &env.scenario.networks {
+        let hosts: Vec<_> = env
+            .hosts
+            .iter()
+            .filter(|h| net.cidr.contains(h.ip))
+            .collect();
+        let rows = hosts.len().div_ceil(PER_ROW).max(1);
+        let h = 30 + rows * (CHIP_H + 4) + 6;
+        let col = (0..COLS).min_by_key(|c| col_y[*c]).unwrap_or(0);
+        let (x, y) = (10 + col * (BOX_W + 10), col_y[col]);
+        let title = format!(
+            "{} {}/{}",
+            net.name,
+            kasumi_range::net::ip_string(net.cidr.base),
+            net.cidr.prefix
+        );
+        boxes.push(MapBox {
+            x,
+            y,
+            w: BOX_W,
+            h,
+            title,
+        });
+        for (j, host) in hosts.iter().enumerate() {
+            chips.push(MapChip {
+                x: x + 6 + (j % PER_ROW) * (CHIP_W + 4),
+                y: y + 30 + (j / PER_ROW) * (CHIP_H + 4),
+                label: host.name.clone(),
+                class: map_class(&host_states(world, &host.name)),
+            });
+        }
+        col_y[col] = y + h + 10;
+    }
+    let height = col_y.iter().copied().max().unwrap_or(10);
+    NetworkMap {
+        width: 10 + COLS * (BOX_W + 10),
+        height,
+        boxes,
+        chips,
+    }
 }
 
 async fn workspace_page(
@@ -754,6 +846,7 @@ async fn workspace_page(
         ),
         analysis,
         debrief: (e.state == ExerciseState::Finished).then(|| debrief(ctx, &world, &score)),
+        map: network_map(&world),
     };
     drop(world);
     page(status, &t)

@@ -143,3 +143,7 @@ logs-agg-value = Value
 logs-agg-count = Count
 logs-histogram = Matches over time
 logs-page = Page { $page } of { $pages }
+ws-map = Network map
+ws-map-legend = Legend: grey = normal, orange = isolated, black = powered off, blue = under investigation (evidence preserved or collected), green = cleaned
+ws-host-investigating = Under investigation
+ws-host-cleaned = Cleaned

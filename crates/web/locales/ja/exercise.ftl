@@ -143,3 +143,7 @@ logs-agg-value = 値
 logs-agg-count = 件数
 logs-histogram = 時間ごとの件数
 logs-page = { $page } / { $pages } ページ
+ws-map = ネットワーク図
+ws-map-legend = 凡例: 灰=通常、橙=隔離済み、黒=電源断、青=調査中（証拠保全・収集）、緑=駆除済み
+ws-host-investigating = 調査中
+ws-host-cleaned = 駆除済み

@@ -240,7 +240,12 @@ async fn teams_act_in_their_own_world_only_and_survive_a_restart() {
     assert_eq!(recorded.len(), 2);
     assert!(recorded[0].action.contains("isolate_host") && recorded[0].login == "trainee");
     let page1 = t1.get(&format!("/exercises/{id}/team")).await;
-    assert!(page1.body.contains("隔離済み"));
+    assert!(page1.body.contains("<span class=\"flag\">隔離済み</span>"));
+    let map = &page1.body[page1.body.find("id=\"netmap\"").expect("network map")..];
+    assert!(
+        map.contains("<g class=\"host isolated\"><rect") && map.contains(">fs01</text>"),
+        "fs01 is drawn as isolated"
+    );
 
     // Team 2 sees none of it, and cannot reach team 1 by any route.
     let t2 = app.client();
@@ -248,7 +253,8 @@ async fn teams_act_in_their_own_world_only_and_survive_a_restart() {
     let page2 = t2.get(&format!("/exercises/{id}/team")).await;
     assert_eq!(page2.status, 200);
     assert!(
-        !page2.body.contains("隔離済み") && !page2.body.contains("id=\"timeline\""),
+        !page2.body.contains("<g class=\"host isolated\">")
+            && !page2.body.contains("id=\"timeline\""),
         "team 2 has no record of team 1"
     );
     assert_eq!(
@@ -294,7 +300,9 @@ async fn teams_act_in_their_own_world_only_and_survive_a_restart() {
     let rebuilt = c.get(&format!("/exercises/{id}/team")).await;
     assert_eq!(rebuilt.status, 200);
     assert!(
-        rebuilt.body.contains("隔離済み"),
+        rebuilt
+            .body
+            .contains("<span class=\"flag\">隔離済み</span>"),
         "isolation survives the restart"
     );
     let score_after = rebuilt.body[rebuilt.body.find("id=\"ws-score\">").unwrap()..]
