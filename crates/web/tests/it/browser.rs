@@ -243,7 +243,10 @@ async fn a_person_searches_the_criteria_for_shisan_and_opens_8_1_2() {
 async fn fill_and_submit(c: &fantoccini::Client, form: &str, fields: &[(&str, &str)]) {
     for (name, value) in fields {
         let css = format!("{form} [name=\"{name}\"]");
-        let el = c.find(Locator::Css(&css)).await.unwrap_or_else(|_| panic!("{css}"));
+        let el = c
+            .find(Locator::Css(&css))
+            .await
+            .unwrap_or_else(|_| panic!("{css}"));
         if el.prop("tagName").await.unwrap().as_deref() == Some("SELECT") {
             el.select_by_value(value).await.unwrap();
         } else {
@@ -251,25 +254,52 @@ async fn fill_and_submit(c: &fantoccini::Client, form: &str, fields: &[(&str, &s
             el.send_keys(value).await.unwrap();
         }
     }
-    c.find(Locator::Css(&format!("{form} button[type=submit]"))).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css(&format!("{form} button[type=submit]")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
 }
 
 async fn sign_in(c: &fantoccini::Client, app: &TestApp, login: &str) {
     c.goto(&app.url("/login")).await.unwrap();
-    c.find(Locator::Id("login")).await.unwrap().send_keys(login).await.unwrap();
-    c.find(Locator::Id("password")).await.unwrap().send_keys(PASSWORD).await.unwrap();
-    c.find(Locator::Id("login-submit")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("login"))
+        .await
+        .unwrap()
+        .send_keys(login)
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Id("login-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_text(c, "h1", "マイページ").await;
 }
 
 async fn sign_out(c: &fantoccini::Client) {
-    c.find(Locator::Id("logout")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("logout"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_text(c, "main p.notice", "ログアウトしました。").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_course_b_team_goes_from_the_soc_report_to_the_leak_report_in_chromium() {
-    let Some((_driver, c)) = browser().await else { return };
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
     let app = TestApp::start().await;
 
     // The operator plans the exercise (over HTTP) and starts it in the browser.
@@ -279,15 +309,41 @@ async fn a_course_b_team_goes_from_the_soc_report_to_the_leak_report_in_chromium
         .post(
             "/exercises",
             "/exercises",
-            &[("title", "B-1 演習"), ("course", "B-1"), ("scenario", "saida-city"), ("date", "2026-12-02"), ("time", "09:30"), ("speed", "60"), ("days", "3"), ("seed", "7")],
+            &[
+                ("title", "B-1 演習"),
+                ("course", "B-1"),
+                ("scenario", "saida-city"),
+                ("date", "2026-12-02"),
+                ("time", "09:30"),
+                ("speed", "60"),
+                ("days", "3"),
+                ("seed", "7"),
+            ],
         )
         .await;
-    let id: i64 = made.location.unwrap().rsplit('/').next().unwrap().parse().unwrap();
-    op.post(&format!("/exercises/{id}/teams"), &format!("/exercises/{id}"), &[("number", "1"), ("name", "第1班"), ("members", "trainee")]).await;
+    let id: i64 = made
+        .location
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    op.post(
+        &format!("/exercises/{id}/teams"),
+        &format!("/exercises/{id}"),
+        &[("number", "1"), ("name", "第1班"), ("members", "trainee")],
+    )
+    .await;
 
     sign_in(&c, &app, "operator").await;
     c.goto(&app.url(&format!("/exercises/{id}"))).await.unwrap();
-    c.find(Locator::Id("clock-start")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("clock-start"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_text(&c, "#ex-state", "実施中").await;
     sign_out(&c).await;
     app.clock.advance_secs(10); // ten minutes into the exercise: the SOC has reported
@@ -300,37 +356,118 @@ async fn a_course_b_team_goes_from_the_soc_report_to_the_leak_report_in_chromium
     let truth = truth_world.ground_truth();
 
     sign_in(&c, &app, "trainee").await;
-    c.goto(&app.url(&format!("/exercises/{id}/team"))).await.unwrap();
+    c.goto(&app.url(&format!("/exercises/{id}/team")))
+        .await
+        .unwrap();
     let report = text(&c, "#inbox li").await;
     assert!(report.contains("reporter=\"SOC\""), "{report}");
-    let dst = report.split("dst=").nth(1).unwrap().split(' ').next().unwrap().to_string();
+    let dst = report
+        .split("dst=")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string();
 
     // Search the proxy log for the reported address: the C2 domain and the terminal show up.
-    c.find(Locator::Id("logs-link")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("logs-link"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_text(&c, "h1", "ログ検索").await;
-    c.find(Locator::Id("logs-q")).await.unwrap().send_keys(&format!("source:proxy \"{dst}\"")).await.unwrap();
-    c.find(Locator::Css("select[name=sort]")).await.unwrap().select_by_value("asc").await.unwrap();
-    c.find(Locator::Id("logs-search")).await.unwrap().click().await.unwrap();
-    let first = c.wait().for_element(Locator::Css("#logs-results tbody tr td code")).await.unwrap().text().await.unwrap();
-    let domain = first.split_whitespace().find(|w| w.ends_with(":443")).expect("a CONNECT line").trim_end_matches(":443").to_string();
+    c.find(Locator::Id("logs-q"))
+        .await
+        .unwrap()
+        .send_keys(&format!("source:proxy \"{dst}\""))
+        .await
+        .unwrap();
+    c.find(Locator::Css("select[name=sort]"))
+        .await
+        .unwrap()
+        .select_by_value("asc")
+        .await
+        .unwrap();
+    c.find(Locator::Id("logs-search"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let first = c
+        .wait()
+        .for_element(Locator::Css("#logs-results tbody tr td code"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let domain = first
+        .split_whitespace()
+        .find(|w| w.ends_with(":443"))
+        .expect("a CONNECT line")
+        .trim_end_matches(":443")
+        .to_string();
     let client = first.split_whitespace().nth(2).unwrap().to_string();
-    assert!(truth.c2.iter().any(|c2| c2.domain == domain), "{domain} is a C2 domain of the ground truth");
+    assert!(
+        truth.c2.iter().any(|c2| c2.domain == domain),
+        "{domain} is a C2 domain of the ground truth"
+    );
     let infected = truth.first_infected.as_ref().unwrap();
-    assert_eq!(client, infected.ip, "the oldest C2 contact comes from the first infected terminal");
+    assert_eq!(
+        client, infected.ip,
+        "the oldest C2 contact comes from the first infected terminal"
+    );
 
     // Contain: isolate the terminal, block the domain, escalate.
-    c.goto(&app.url(&format!("/exercises/{id}/team"))).await.unwrap();
+    c.goto(&app.url(&format!("/exercises/{id}/team")))
+        .await
+        .unwrap();
     fill_and_submit(&c, "#form-isolate_host", &[("host", &client)]).await;
-    c.wait().for_element(Locator::Css("p.notice[role=status]")).await.unwrap();
-    fill_and_submit(&c, "#block-form", &[("device", "proxy"), ("rule", &format!("dstdomain .{domain}"))]).await;
-    c.wait().for_element(Locator::Css("p.notice[role=status]")).await.unwrap();
-    fill_and_submit(&c, "#escalate-form", &[("to", "ciso"), ("message", &format!("{client} が {domain} と通信。隔離とブロックを実施しました。"))]).await;
-    c.wait().for_element(Locator::Css("p.notice[role=status]")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("p.notice[role=status]"))
+        .await
+        .unwrap();
+    fill_and_submit(
+        &c,
+        "#block-form",
+        &[
+            ("device", "proxy"),
+            ("rule", &format!("dstdomain .{domain}")),
+        ],
+    )
+    .await;
+    c.wait()
+        .for_element(Locator::Css("p.notice[role=status]"))
+        .await
+        .unwrap();
+    fill_and_submit(
+        &c,
+        "#escalate-form",
+        &[
+            ("to", "ciso"),
+            (
+                "message",
+                &format!("{client} が {domain} と通信。隔離とブロックを実施しました。"),
+            ),
+        ],
+    )
+    .await;
+    c.wait()
+        .for_element(Locator::Css("p.notice[role=status]"))
+        .await
+        .unwrap();
     let timeline = c.find_all(Locator::Css("#timeline tr")).await.unwrap();
     assert_eq!(timeline.len(), 3);
 
     // The information-leak report, from what was found.
-    let hosts: Vec<String> = truth.infected_hosts.iter().map(|h| h.name.clone()).collect();
+    let hosts: Vec<String> = truth
+        .infected_hosts
+        .iter()
+        .map(|h| h.name.clone())
+        .collect();
     fill_and_submit(
         &c,
         "#report-form",
@@ -339,29 +476,48 @@ async fn a_course_b_team_goes_from_the_soc_report_to_the_leak_report_in_chromium
             ("first_host", &infected.name),
             ("cause", "mail"),
             ("c2", &domain),
-            ("leaked_file", truth.leaked_file.as_deref().unwrap_or("unknown")),
+            (
+                "leaked_file",
+                truth.leaked_file.as_deref().unwrap_or("unknown"),
+            ),
             ("records", &truth.records.unwrap_or(0).to_string()),
         ],
     )
     .await;
-    c.wait().for_element(Locator::Css("p.notice[role=status]")).await.unwrap();
+    c.wait()
+        .for_element(Locator::Css("p.notice[role=status]"))
+        .await
+        .unwrap();
     sign_out(&c).await;
 
     // The operator ends the exercise; the team sees its score and the debrief.
     app.clock.advance_secs(60);
     sign_in(&c, &app, "operator").await;
     c.goto(&app.url(&format!("/exercises/{id}"))).await.unwrap();
-    c.find(Locator::Id("clock-finish")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Id("clock-finish"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
     wait_text(&c, "#ex-state", "終了").await;
     sign_out(&c).await;
     sign_in(&c, &app, "trainee").await;
-    c.goto(&app.url(&format!("/exercises/{id}/team"))).await.unwrap();
+    c.goto(&app.url(&format!("/exercises/{id}/team")))
+        .await
+        .unwrap();
     let score = text(&c, "#ws-score").await;
     let earned: f64 = score.split(" / ").next().unwrap().parse().unwrap();
     assert!(earned > 0.0, "{score}");
-    let rows = c.find_all(Locator::Css("#retrospective tr.attacker")).await.unwrap();
+    let rows = c
+        .find_all(Locator::Css("#retrospective tr.attacker"))
+        .await
+        .unwrap();
     assert!(!rows.is_empty(), "the attacker's real path is shown");
-    let team_rows = c.find_all(Locator::Css("#retrospective tr.team")).await.unwrap();
+    let team_rows = c
+        .find_all(Locator::Css("#retrospective tr.team"))
+        .await
+        .unwrap();
     assert_eq!(team_rows.len(), 4);
     c.close().await.unwrap();
 }
