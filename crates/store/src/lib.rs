@@ -225,6 +225,18 @@ pub trait Store: Send + Sync + 'static {
         result: &str,
     ) -> Result<i64>;
     async fn team_actions(&self, team_id: i64) -> Result<Vec<TeamAction>>;
+    /// Sends an instructor's message or hint to a team (audited); returns its id.
+    async fn send_team_message(
+        &self,
+        actor: &Actor,
+        at: Micros,
+        team_id: i64,
+        sim_at: Micros,
+        kind: TeamMessageKind,
+        body: &str,
+    ) -> Result<i64>;
+    /// The messages sent to a team, oldest first.
+    async fn team_messages(&self, team_id: i64) -> Result<Vec<TeamMessage>>;
 
     // Audit trail.
     async fn audit_entries(&self, before_seq: Option<i64>, limit: i64) -> Result<Vec<AuditEntry>>;

@@ -189,6 +189,44 @@ pub struct TeamAction {
     pub created_at: Micros,
 }
 
+/// What an instructor's note to a team is: a plain message or a hint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TeamMessageKind {
+    Message,
+    Hint,
+}
+
+impl TeamMessageKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            TeamMessageKind::Message => "message",
+            TeamMessageKind::Hint => "hint",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        match code {
+            "message" => Some(TeamMessageKind::Message),
+            "hint" => Some(TeamMessageKind::Hint),
+            _ => None,
+        }
+    }
+}
+
+/// A message or hint an instructor or operator sent to one team.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TeamMessage {
+    pub id: i64,
+    pub team_id: i64,
+    /// Exercise time at which it was sent.
+    pub sim_at: Micros,
+    pub user_id: i64,
+    pub login: String,
+    pub kind: TeamMessageKind,
+    pub body: String,
+    pub created_at: Micros,
+}
+
 /// Failed sign-ins counted for one login name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Throttle {

@@ -6,7 +6,7 @@ use sqlx::{Row, Transaction};
 use crate::audit::{self, AuditEntry, ChainVerifier, VerifyReport};
 use crate::{
     Actor, CatalogRecord, CatalogSummary, Exercise, ExerciseState, NewExercise, NewOrg,
-    NewSession, NewUser, Org, Session, Store, Team, TeamAction, TeamMember, Throttle,
+    NewSession, NewUser, Org, Session, Store, Team, TeamAction, TeamMember, TeamMessage, TeamMessageKind, Throttle,
     ThrottlePolicy, User,
 };
 
@@ -741,6 +741,60 @@ impl Store for SqlStore<DB> {
                     login: r.try_get("login")?,
                     action: r.try_get("action")?,
                     result: r.try_get("result")?,
+                    created_at: r.try_get("created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn send_team_message(
+        &self,
+        actor: &Actor,
+        at: Micros,
+        team_id: i64,
+        sim_at: Micros,
+        kind: TeamMessageKind,
+        body: &str,
+    ) -> Result<i64> {
+        let mut tx = self.writer.begin().await?;
+        let row = sqlx::query(
+            "INSERT INTO team_messages (team_id, sim_at, user_id, kind, body, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(team_id)
+        .bind(sim_at)
+        .bind(actor.user_id.unwrap_or(0))
+        .bind(kind.code())
+        .bind(body)
+        .bind(at)
+        .fetch_one(&mut *tx)
+        .await?;
+        let id: i64 = row.try_get("id")?;
+        let payload = serde_json::json!({"id": id, "sim_at": sim_at, "kind": kind.code(), "body": body});
+        append_audit(&mut tx, at, actor, "team.message", &format!("team:{team_id}"), payload).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn team_messages(&self, team_id: i64) -> Result<Vec<TeamMessage>> {
+        let rows = sqlx::query(
+            "SELECT m.id, m.team_id, m.sim_at, m.user_id, u.login, m.kind, m.body, m.created_at \
+             FROM team_messages m JOIN users u ON u.id = m.user_id WHERE m.team_id = $1 ORDER BY m.id",
+        )
+        .bind(team_id)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let kind: String = r.try_get("kind")?;
+                Ok(TeamMessage {
+                    id: r.try_get("id")?,
+                    team_id: r.try_get("team_id")?,
+                    sim_at: r.try_get("sim_at")?,
+                    user_id: r.try_get("user_id")?,
+                    login: r.try_get("login")?,
+                    // The table's CHECK constraint admits only the two codes.
+                    kind: TeamMessageKind::parse(&kind).unwrap_or(TeamMessageKind::Message),
+                    body: r.try_get("body")?,
                     created_at: r.try_get("created_at")?,
                 })
             })

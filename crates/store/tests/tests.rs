@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use kasumi_core::{Lang, OrgKind, Role};
 use kasumi_store::{
-    Actor, DynStore, NewOrg, NewSession, NewUser, StoreError, Target, ThrottlePolicy,
+    Actor, DynStore, NewOrg, NewSession, NewUser, StoreError, Target, TeamMessageKind,
+    ThrottlePolicy,
 };
 use sqlx::Connection;
 
@@ -712,6 +713,60 @@ async fn exercises_teams_and_recorded_actions_story() {
         assert_eq!(
             (last.action.as_str(), last.object.as_str()),
             ("team.action", format!("team:{}", team.id).as_str())
+        );
+        assert!(store.verify_audit().await.unwrap().is_intact());
+
+        // The instructor's messages and hints reach one team, in order, audited.
+        let m1 = store
+            .send_team_message(
+                &op,
+                T0,
+                team.id,
+                1_000_000_950,
+                TeamMessageKind::Hint,
+                "DNSログを見ましょう",
+            )
+            .await
+            .unwrap();
+        let m2 = store
+            .send_team_message(
+                &op,
+                T0,
+                team.id,
+                1_000_001_000,
+                TeamMessageKind::Message,
+                "残り30分です",
+            )
+            .await
+            .unwrap();
+        assert!(m2 > m1);
+        let messages = store.team_messages(team.id).await.unwrap();
+        assert_eq!(
+            messages
+                .iter()
+                .map(|m| (m.kind, m.body.as_str(), m.sim_at))
+                .collect::<Vec<_>>(),
+            vec![
+                (TeamMessageKind::Hint, "DNSログを見ましょう", 1_000_000_950),
+                (TeamMessageKind::Message, "残り30分です", 1_000_001_000),
+            ]
+        );
+        assert_eq!(messages[0].login, "op");
+        let other = store
+            .teams(ex.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|t| t.id != team.id)
+            .unwrap();
+        assert!(
+            store.team_messages(other.id).await.unwrap().is_empty(),
+            "other teams see nothing"
+        );
+        let last = &store.audit_entries(None, 1).await.unwrap()[0];
+        assert_eq!(
+            (last.action.as_str(), last.object.as_str()),
+            ("team.message", format!("team:{}", team.id).as_str())
         );
         assert!(store.verify_audit().await.unwrap().is_intact());
     })
