@@ -212,70 +212,6 @@ pub(crate) struct FieldIdx {
     pub strs: StrDict,
     pub nums: NumCol,
     pub ips: NumCol,
-    /// The same values in record order, so that an aggregation over a few
-    /// matches looks their values up instead of scanning the whole field.
-    pub by_doc: ByDoc,
-}
-
-/// A field's values in record order: ascending record ids, each with the
-/// string's term id, the number or the address.
-#[derive(Debug, Default, Clone)]
-pub(crate) struct ByDoc {
-    pub str_docs: Vec<u32>,
-    pub str_ids: Vec<u32>,
-    pub num_docs: Vec<u32>,
-    pub nums: Vec<u64>,
-    pub ip_docs: Vec<u32>,
-    pub ips: Vec<u32>,
-}
-
-impl ByDoc {
-    /// Number of values stored.
-    pub fn len(&self) -> usize {
-        self.str_docs.len() + self.num_docs.len() + self.ip_docs.len()
-    }
-
-    fn heap_bytes(&self) -> usize {
-        (self.str_docs.capacity()
-            + self.str_ids.capacity()
-            + self.num_docs.capacity()
-            + self.ip_docs.capacity()
-            + self.ips.capacity())
-            * 4
-            + self.nums.capacity() * 8
-    }
-
-    fn shrink_to_fit(&mut self) {
-        self.str_docs.shrink_to_fit();
-        self.str_ids.shrink_to_fit();
-        self.num_docs.shrink_to_fit();
-        self.nums.shrink_to_fit();
-        self.ip_docs.shrink_to_fit();
-        self.ips.shrink_to_fit();
-    }
-}
-
-/// Calls `f(i)` for every position `i` of `docs` (ascending record ids)
-/// holding a record of `m`, galloping from one match to the next, for when
-/// `m` is much smaller than `docs`. (A plain binary search per match costs a
-/// cache miss per step over a large column; galloping stays near `at`.)
-pub(crate) fn for_each_in(docs: &[u32], m: &Bits, mut f: impl FnMut(usize)) {
-    let mut at = 0;
-    for d in m.iter() {
-        let mut step = 1;
-        while at + step < docs.len() && docs[at + step] < d {
-            step *= 2;
-        }
-        let hi = (at + step + 1).min(docs.len());
-        at += docs[at..hi].partition_point(|&x| x < d);
-        while at < docs.len() && docs[at] == d {
-            f(at);
-            at += 1;
-        }
-        if at >= docs.len() {
-            break;
-        }
-    }
 }
 
 /// The per-team log index. See the crate documentation.
@@ -342,10 +278,7 @@ impl Index {
                 .sum::<usize>()
             + self.words.heap_bytes();
         for f in &self.fields {
-            n += f.strs.heap_bytes()
-                + f.nums.heap_bytes()
-                + f.ips.heap_bytes()
-                + f.by_doc.heap_bytes();
+            n += f.strs.heap_bytes() + f.nums.heap_bytes() + f.ips.heap_bytes();
         }
         n
     }
@@ -358,7 +291,6 @@ impl Index {
             f.ips.compact();
             f.nums.sorted.shrink_to_fit();
             f.ips.sorted.shrink_to_fit();
-            f.by_doc.shrink_to_fit();
             for p in &mut f.strs.postings {
                 p.shrink_to_fit();
             }
@@ -429,22 +361,12 @@ impl Index {
                     self.lower.push_str(s);
                     self.lower.make_ascii_lowercase();
                     let id = f.strs.add(s, &self.lower, doc);
-                    f.by_doc.str_docs.push(doc);
-                    f.by_doc.str_ids.push(id);
                     if &*f.name == "host" || f.name.eq_ignore_ascii_case("host") {
                         host = id;
                     }
                 }
-                Value::Ip(ip) => {
-                    f.ips.push(ip as u64, doc);
-                    f.by_doc.ip_docs.push(doc);
-                    f.by_doc.ips.push(ip);
-                }
-                Value::Num(n) => {
-                    f.nums.push(n, doc);
-                    f.by_doc.num_docs.push(doc);
-                    f.by_doc.nums.push(n);
-                }
+                Value::Ip(ip) => f.ips.push(ip as u64, doc),
+                Value::Num(n) => f.nums.push(n, doc),
             }
         }
         self.host.push(host);

@@ -4,11 +4,7 @@ use std::cmp::Ordering;
 
 use crate::ParseError;
 use crate::bits::Bits;
-use crate::index::{Index, Map, for_each_in};
-
-/// Below one match per this many values of a field, an aggregation looks the
-/// matches' values up (a binary search each) rather than scanning the field.
-const FEW_MATCHES: usize = 32;
+use crate::index::{Index, Map};
 use crate::query::{Agg, Query, parse};
 use crate::text;
 
@@ -273,31 +269,25 @@ impl Index {
                     });
                 }
             }
-        } else if let Some(f) = self.field(field)
-            && m.count().saturating_mul(FEW_MATCHES) < f.by_doc.len()
+        } else if field.eq_ignore_ascii_case("host")
+            && let Some(f) = self.field(field)
         {
-            // Few matches: look their values up in record order.
-            let b = &f.by_doc;
-            let mut strs: Map<u32, usize> = Map::default();
-            for_each_in(&b.str_docs, m, |i| {
-                *strs.entry(b.str_ids[i]).or_insert(0) += 1
-            });
-            let mut nums: Map<u64, usize> = Map::default();
-            for_each_in(&b.num_docs, m, |i| *nums.entry(b.nums[i]).or_insert(0) += 1);
-            let mut ips: Map<u32, usize> = Map::default();
-            for_each_in(&b.ip_docs, m, |i| *ips.entry(b.ips[i]).or_insert(0) += 1);
-            rows.extend(strs.into_iter().map(|(id, count)| AggRow {
-                value: f.strs.display[id as usize].to_string(),
-                count,
-            }));
-            rows.extend(nums.into_iter().map(|(v, count)| AggRow {
-                value: v.to_string(),
-                count,
-            }));
-            rows.extend(ips.into_iter().map(|(v, count)| AggRow {
-                value: text::ip_string(v),
-                count,
-            }));
+            // Every record's host is kept in record order: count the matches
+            // themselves instead of scanning every host's posting list.
+            let mut counts = vec![0usize; f.strs.display.len()];
+            for d in m.iter() {
+                if let Some(c) = counts.get_mut(self.host[d as usize] as usize) {
+                    *c += 1;
+                }
+            }
+            for (id, &count) in counts.iter().enumerate() {
+                if count > 0 {
+                    rows.push(AggRow {
+                        value: f.strs.display[id].to_string(),
+                        count,
+                    });
+                }
+            }
         } else if let Some(f) = self.field(field) {
             for (id, p) in f.strs.postings.iter().enumerate() {
                 let c = p.iter().filter(|&&d| m.get(d)).count();

@@ -914,9 +914,9 @@ fn saida_city_index_world_then_append_world() {
     }
 }
 
-/// Aggregations take one of two paths (scan the field, or look up the values
-/// of few matches in record order); both must count like brute force. The
-/// source filter inside a narrow AND checks the records themselves.
+/// Aggregations (by host: counted from the matched records; by any other
+/// field: from the field's postings and columns) count like brute force, and
+/// the source filter inside a narrow AND (checking the records) agrees too.
 #[test]
 fn saida_city_aggregations_and_sources_agree_with_brute_force() {
     let w = world();
