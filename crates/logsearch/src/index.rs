@@ -448,11 +448,32 @@ impl Index {
             Expr::Source(pat) => {
                 let mut r = Bits::empty(n);
                 let glob = pat.contains(['*', '?']);
+                let mut want = [false; 256];
+                let mut docs = 0;
                 for (i, name) in self.source_names.iter().enumerate() {
                     let l = name.to_ascii_lowercase();
                     if (glob && text::glob_match(pat, &l)) || (!glob && *pat == l) {
-                        for &d in &self.source_docs[i] {
-                            r.set(d);
+                        want[i] = true;
+                        docs += self.source_docs[i].len();
+                    }
+                }
+                match mask {
+                    // Inside an AND narrowed to fewer records (a time range, a
+                    // rare term): check those records' source.
+                    Some(m) if m.count() < docs => {
+                        for d in m.iter() {
+                            if want[self.src[d as usize] as usize] {
+                                r.set(d);
+                            }
+                        }
+                    }
+                    _ => {
+                        for (i, docs) in self.source_docs.iter().enumerate() {
+                            if want[i] {
+                                for &d in docs {
+                                    r.set(d);
+                                }
+                            }
                         }
                     }
                 }

@@ -269,6 +269,25 @@ impl Index {
                     });
                 }
             }
+        } else if field.eq_ignore_ascii_case("host")
+            && let Some(f) = self.field(field)
+        {
+            // Every record's host is kept in record order: count the matches
+            // themselves instead of scanning every host's posting list.
+            let mut counts = vec![0usize; f.strs.display.len()];
+            for d in m.iter() {
+                if let Some(c) = counts.get_mut(self.host[d as usize] as usize) {
+                    *c += 1;
+                }
+            }
+            for (id, &count) in counts.iter().enumerate() {
+                if count > 0 {
+                    rows.push(AggRow {
+                        value: f.strs.display[id].to_string(),
+                        count,
+                    });
+                }
+            }
         } else if let Some(f) = self.field(field) {
             for (id, p) in f.strs.postings.iter().enumerate() {
                 let c = p.iter().filter(|&&d| m.get(d)).count();

@@ -913,3 +913,68 @@ fn saida_city_index_world_then_append_world() {
         }
     }
 }
+
+/// Aggregations (by host: counted from the matched records; by any other
+/// field: from the field's postings and columns) count like brute force, and
+/// the source filter inside a narrow AND (checking the records) agrees too.
+#[test]
+fn saida_city_aggregations_and_sources_agree_with_brute_force() {
+    let w = world();
+    let evs: Vec<&kasumi_range::Event> = w.events().filter(|e| e.t >= START - 6 * HOUR).collect();
+    let mut idx = Index::new();
+    append_events(&mut idx, &w, evs.iter().copied()).expect("append");
+    let now = START;
+    for (q, field) in [
+        ("*", "host"),
+        ("source:proxy", "status"),
+        ("source:web status:>=400", "client"),
+        ("EventID:4624", "host"),
+        ("EventID:4625", "IpAddress"),
+        ("user:*", "user"),
+        ("ip:10.0.0.0/8 source:dns", "client"),
+        ("source:mail", "qid"),
+    ] {
+        let m = idx.matches(&parse(q).expect("parse"), now);
+        let got: std::collections::BTreeMap<String, usize> = idx
+            .aggregate(&m, &Agg::CountBy(field.into()))
+            .rows
+            .into_iter()
+            .map(|r| (r.value.to_ascii_lowercase(), r.count))
+            .collect();
+        let mut want = std::collections::BTreeMap::new();
+        for d in m.iter() {
+            for (k, v) in w.fields(evs[d as usize]) {
+                if k.eq_ignore_ascii_case(field) {
+                    *want.entry(v.to_string().to_ascii_lowercase()).or_insert(0) += 1;
+                }
+            }
+        }
+        assert!(!want.is_empty(), "{q}");
+        assert_eq!(got, want, "{q} | count by {field}");
+    }
+    for q in [
+        "last:1h source:web",
+        "last:10m source:pro*",
+        "last:1h NOT source:proxy",
+    ] {
+        let m = idx.matches(&parse(q).expect("parse"), now);
+        let not = q.contains("NOT");
+        let since = now - if q.contains("10m") { 10 * MIN } else { HOUR };
+        let want: Vec<u32> = (0..idx.len() as u32)
+            .filter(|&d| {
+                let e = evs[d as usize];
+                let name = e.source.name();
+                let src_ok = if not {
+                    name != "proxy"
+                } else if q.ends_with('*') {
+                    name.starts_with("pro")
+                } else {
+                    name == "web"
+                };
+                e.t >= since && e.t <= now && src_ok
+            })
+            .collect();
+        assert!(!want.is_empty(), "{q}");
+        assert_eq!(m.iter().collect::<Vec<_>>(), want, "{q}");
+    }
+}
