@@ -570,12 +570,35 @@ impl World {
         history_days: u32,
         actions: &[Recorded],
     ) -> (World, Vec<Result<Outcome, ActionError>>) {
+        Self::replay_until(
+            scenario,
+            seed,
+            team,
+            start,
+            history_days,
+            actions,
+            Micros::MAX,
+        )
+    }
+
+    /// Like [`World::replay`], but stops at `until` (clamped to the exercise's
+    /// end, and never before the last action): a live session rebuilt after a
+    /// restart must not see past its own clock.
+    pub fn replay_until(
+        scenario: &Scenario,
+        seed: u64,
+        team: u32,
+        start: Micros,
+        history_days: u32,
+        actions: &[Recorded],
+        until: Micros,
+    ) -> (World, Vec<Result<Outcome, ActionError>>) {
         let mut w = World::provision(scenario, seed, team, start, history_days);
         let results = actions
             .iter()
             .map(|r| w.apply(r.action.clone(), r.at))
             .collect();
-        let end = w.env.end;
+        let end = w.env.end.min(until);
         w.advance_to(end);
         (w, results)
     }

@@ -7,8 +7,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kasumi_core::{Role, format_tokyo, tokyo_local_to_micros};
+use kasumi_range::scenario::ObjectiveKind;
+use kasumi_range::score::ObjectiveScore;
 use kasumi_range::{Action, Course, Device, LeakReport, Recipient, Scenario, Source};
-use kasumi_store::{Actor, Exercise, ExerciseState, NewExercise, StoreError, Team};
+use kasumi_store::{
+    Actor, Exercise, ExerciseState, NewExercise, StoreError, Team, TeamMessageKind,
+};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -225,6 +229,8 @@ pub struct TeamRow {
     pub name: String,
     pub members: String,
     pub score: String,
+    /// Objectives met out of all, e.g. `3 / 10`.
+    pub progress: String,
     pub last: String,
 }
 
@@ -252,8 +258,11 @@ pub struct DetailPage {
     can_pause: bool,
     can_resume: bool,
     can_finish: bool,
+    can_message: bool,
     teams: Vec<TeamRow>,
     form: TeamForm,
+    /// The message form as last submitted (kept when it is refused).
+    message: MessageForm,
 }
 
 async fn detail_page(
@@ -263,6 +272,7 @@ async fn detail_page(
     status: StatusCode,
     notice: Option<Notice>,
     form: TeamForm,
+    message: Option<MessageForm>,
 ) -> AppResult<Response> {
     ctx.require_role(STAFF)?;
     let e = exercise(state, id).await?;
@@ -272,12 +282,16 @@ async fn detail_page(
     let mut teams = Vec::new();
     for t in state.store.teams(id).await? {
         let actions = state.store.team_actions(t.id).await?;
-        let score = if e.state == ExerciseState::Planned {
-            "-".to_string()
+        let (score, progress) = if e.state == ExerciseState::Planned {
+            ("-".to_string(), "-".to_string())
         } else {
             let w = state.ranges.lock(&state.store, &e, &t, sim_now).await?;
             let s = w.score(w.actions(), course);
-            format!("{:.0} / {:.0}", s.total, s.max)
+            let met = s.objectives.iter().filter(|o| o.achieved).count();
+            (
+                format!("{:.0} / {:.0}", s.total, s.max),
+                format!("{met} / {}", s.objectives.len()),
+            )
         };
         teams.push(TeamRow {
             id: t.id,
@@ -290,6 +304,7 @@ async fn detail_page(
                 .collect::<Vec<_>>()
                 .join(", "),
             score,
+            progress,
             last: actions
                 .last()
                 .map(|a| format!("{} {}", format_tokyo(a.sim_at), action_name(&a.action)))
@@ -308,8 +323,10 @@ async fn detail_page(
         can_pause: e.state == ExerciseState::Running,
         can_resume: e.state == ExerciseState::Paused,
         can_finish: matches!(e.state, ExerciseState::Running | ExerciseState::Paused),
+        can_message: e.state != ExerciseState::Planned,
         teams,
         form,
+        message: message.unwrap_or_default(),
     };
     page(status, &t)
 }
@@ -326,12 +343,123 @@ pub async fn detail(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    detail_page(&state, &ctx, id, StatusCode::OK, None, TeamForm::default()).await
+    detail_page(
+        &state,
+        &ctx,
+        id,
+        StatusCode::OK,
+        None,
+        TeamForm::default(),
+        None,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
 pub struct ClockForm {
     op: String,
+}
+
+/// The longest message an instructor can send to a team, in characters.
+const MESSAGE_MAX: usize = 2000;
+
+#[derive(Clone, Default, Deserialize)]
+pub struct MessageForm {
+    #[serde(default)]
+    pub team: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub body: String,
+}
+
+/// An instructor or operator sends a message or a hint to one team's inbox.
+pub async fn send_message(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<MessageForm>,
+) -> AppResult<Response> {
+    let user = ctx.require_role(STAFF)?.clone();
+    let e = exercise(&state, id).await?;
+    let checked: AppResult<(Team, TeamMessageKind, String)> = async {
+        if e.state == ExerciseState::Planned {
+            return Err(AppError::Conflict {
+                key: "ex-message-planned",
+                args: vec![],
+            });
+        }
+        let team_id: i64 = f.team.trim().parse().map_err(|_| AppError::Invalid {
+            key: "invalid-required",
+            args: vec![("field", ctx.tr.t("ex-message-team"))],
+        })?;
+        // Only a team of this exercise: another exercise's team id is not found here.
+        let team = state
+            .store
+            .team(team_id)
+            .await?
+            .filter(|t| t.exercise_id == id)
+            .ok_or(AppError::NotFound)?;
+        let kind = TeamMessageKind::parse(&f.kind).ok_or(AppError::Invalid {
+            key: "invalid-required",
+            args: vec![("field", ctx.tr.t("ex-message-kind"))],
+        })?;
+        let body = f.body.trim();
+        if body.is_empty() {
+            return Err(AppError::Invalid {
+                key: "invalid-required",
+                args: vec![("field", ctx.tr.t("ex-message-body"))],
+            });
+        }
+        if body.chars().count() > MESSAGE_MAX {
+            return Err(AppError::Invalid {
+                key: "ex-message-too-long",
+                args: vec![("max", MESSAGE_MAX.to_string())],
+            });
+        }
+        Ok((team, kind, body.to_string()))
+    }
+    .await;
+    let (team, kind, body) = match checked {
+        Ok(v) => v,
+        Err(err) if !err.status().is_server_error() => {
+            let notice = Notice::error(err.message(&ctx.tr));
+            return detail_page(
+                &state,
+                &ctx,
+                id,
+                err.status(),
+                Some(notice),
+                TeamForm::default(),
+                Some(f),
+            )
+            .await;
+        }
+        Err(err) => return Err(err),
+    };
+    let now = state.clock.now();
+    state
+        .store
+        .send_team_message(
+            &Actor::user(user.id, &user.login),
+            now,
+            team.id,
+            e.sim_now(now),
+            kind,
+            &body,
+        )
+        .await?;
+    let notice = Notice::info(ctx.tr.ta("ex-message-sent", &[("team", team.name.clone())]));
+    detail_page(
+        &state,
+        &ctx,
+        id,
+        StatusCode::OK,
+        Some(notice),
+        TeamForm::default(),
+        None,
+    )
+    .await
 }
 
 pub async fn clock(
@@ -460,12 +588,22 @@ pub async fn add_team(
                 StatusCode::OK,
                 Some(Notice::info(msg)),
                 TeamForm::default(),
+                None,
             )
             .await
         }
         Err(err) if !err.status().is_server_error() => {
             let msg = err.message(&ctx.tr);
-            detail_page(&state, &ctx, id, err.status(), Some(Notice::error(msg)), f).await
+            detail_page(
+                &state,
+                &ctx,
+                id,
+                err.status(),
+                Some(Notice::error(msg)),
+                f,
+                None,
+            )
+            .await
         }
         Err(err) => Err(err),
     }
@@ -547,6 +685,35 @@ fn debrief(ctx: &Ctx, world: &TeamWorld, score: &kasumi_range::Score) -> Debrief
     }
 }
 
+/// One message in the team's inbox: an alert, a reply to the team's own
+/// communication, or a note from the instructor.
+pub struct InboxRow {
+    pub at: String,
+    /// Message key naming the sender.
+    pub from: &'static str,
+    /// The instructor's login, for instructor notes.
+    pub by: String,
+    /// `alert`, `reply`, `message` or `hint` (used as a CSS class).
+    pub kind: &'static str,
+    pub text: String,
+    sort_at: i64,
+}
+
+/// A blocking rule the team put on the proxy or a firewall.
+pub struct RuleRow {
+    pub at: String,
+    pub device: &'static str,
+    pub rule: String,
+}
+
+/// One of the seven steps of the incident flow (course A's guided tasks).
+pub struct StepRow {
+    pub title: &'static str,
+    pub guide: &'static str,
+    pub done: bool,
+    pub current: bool,
+}
+
 pub struct HintRow {
     pub id: String,
     pub cost: u32,
@@ -568,7 +735,10 @@ pub struct WorkspacePage {
     state_text: String,
     organisation: String,
     can_block: bool,
-    inbox: Vec<String>,
+    guided: bool,
+    steps: Vec<StepRow>,
+    rules: Vec<RuleRow>,
+    inbox: Vec<InboxRow>,
     hosts: Vec<HostRow>,
     timeline: Vec<TimelineRow>,
     objectives: Vec<ObjectiveRow>,
@@ -577,6 +747,223 @@ pub struct WorkspacePage {
     analysis: Option<String>,
     debrief: Option<Debrief>,
     map: NetworkMap,
+}
+
+/// The team's inbox, newest first: alerts from the SOC or vendor (once the
+/// exercise has started; older ones are history), the scripted replies to the
+/// team's own communications, and the instructor's notes.
+fn inbox(
+    e: &Exercise,
+    world: &TeamWorld,
+    stored: &[kasumi_store::TeamAction],
+    messages: &[kasumi_store::TeamMessage],
+) -> Vec<InboxRow> {
+    let mut rows: Vec<InboxRow> = world
+        .events()
+        .filter(|ev| ev.source == Source::Alert && ev.t >= e.sim_start)
+        .map(|ev| InboxRow {
+            at: format_tokyo(ev.t),
+            from: "ws-from-soc",
+            by: String::new(),
+            kind: "alert",
+            text: world.line(ev),
+            sort_at: ev.t,
+        })
+        .collect();
+    for a in stored {
+        // Refused actions are never recorded, so every stored one has its reply.
+        let Ok(action) = serde_json::from_str::<Action>(&a.action) else {
+            continue;
+        };
+        let from = match &action {
+            Action::WarnStaff { .. } => "ws-from-staff",
+            Action::AskVendor { .. } => "ws-from-vendor",
+            Action::Escalate { to, .. } => match to {
+                Recipient::Ciso => "ws-to-ciso",
+                Recipient::SectionChief => "ws-to-chief",
+                Recipient::Vendor => "ws-to-vendor",
+                Recipient::Police => "ws-to-police",
+                Recipient::Ppc => "ws-to-ppc",
+            },
+            _ => continue,
+        };
+        rows.push(InboxRow {
+            at: format_tokyo(a.sim_at),
+            from,
+            by: String::new(),
+            kind: "reply",
+            text: result_message(&a.result),
+            sort_at: a.sim_at,
+        });
+    }
+    for m in messages {
+        rows.push(InboxRow {
+            at: format_tokyo(m.sim_at),
+            from: "ws-from-instructor",
+            by: m.login.clone(),
+            kind: m.kind.code(),
+            text: m.body.clone(),
+            sort_at: m.sim_at,
+        });
+    }
+    // Stable: equal times keep alerts, replies, notes in that order.
+    rows.sort_by_key(|r| std::cmp::Reverse(r.sort_at));
+    rows
+}
+
+/// The range's answer to a recorded action (its `Outcome.message`).
+fn result_message(result_json: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(result_json)
+        .ok()
+        .and_then(|v| {
+            v.get("message")
+                .and_then(|m| m.as_str())
+                .map(str::to_string)
+        })
+        .unwrap_or_default()
+}
+
+/// How many inbox messages a team has (for the live "new message" notice).
+fn inbox_count(e: &Exercise, world: &TeamWorld, notes: usize) -> usize {
+    let alerts = world
+        .events()
+        .filter(|ev| ev.source == Source::Alert && ev.t >= e.sim_start)
+        .count();
+    let replies = world
+        .actions()
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.action,
+                Action::WarnStaff { .. } | Action::AskVendor { .. } | Action::Escalate { .. }
+            )
+        })
+        .count();
+    alerts + replies + notes
+}
+
+/// How a step of the guided flow is judged done.
+enum StepCheck {
+    /// The report is in and the team has started to respond.
+    Detected,
+    /// Every scenario objective of these kinds is met.
+    Objectives(&'static [ObjectiveKind]),
+    /// The first infected terminal, as known now, is cut off the network.
+    FirstCutOff,
+    /// Every terminal infected so far is cut off.
+    AllCutOff,
+}
+
+/// The seven steps of the incident flow (seed slide 12). Containment is judged
+/// on what has happened so far: the score also counts infections still to come,
+/// which a trainee cannot know about yet.
+const STEPS: [(&str, &str, StepCheck, &str); 7] = [
+    (
+        "ws-step-detect",
+        "ws-step-detect-guide",
+        StepCheck::Detected,
+        "",
+    ),
+    (
+        "ws-step-warn",
+        "ws-step-warn-guide",
+        StepCheck::Objectives(&[ObjectiveKind::WarnStaff]),
+        "warn_staff",
+    ),
+    (
+        "ws-step-analyse",
+        "ws-step-analyse-guide",
+        StepCheck::Objectives(&[ObjectiveKind::AnalyseFile]),
+        "collect_file",
+    ),
+    (
+        "ws-step-assess",
+        "ws-step-assess-guide",
+        StepCheck::FirstCutOff,
+        "isolate_host",
+    ),
+    (
+        "ws-step-escalate",
+        "ws-step-escalate-guide",
+        StepCheck::Objectives(&[ObjectiveKind::Escalate]),
+        "escalate",
+    ),
+    (
+        "ws-step-infected",
+        "ws-step-infected-guide",
+        StepCheck::AllCutOff,
+        "isolate_host",
+    ),
+    // Naming the first infected terminal is graded on the leak report.
+    (
+        "ws-step-report",
+        "ws-step-report-guide",
+        StepCheck::Objectives(&[ObjectiveKind::ReportLeak, ObjectiveKind::IdentifyFirstHost]),
+        "report_leak",
+    ),
+];
+
+/// Whether the team isolated or powered off `host` (however the team named it).
+fn cut_off(world: &TeamWorld, host: &str) -> bool {
+    let env = world.env();
+    let target = env.find_host(host);
+    target.is_some()
+        && world.actions().iter().any(|r| match &r.action {
+            Action::IsolateHost { host } | Action::PowerOff { host } => {
+                env.find_host(host) == target
+            }
+            _ => false,
+        })
+}
+
+fn guided_steps(world: &TeamWorld, score: &kasumi_range::Score, reported: bool) -> Vec<StepRow> {
+    let took = |kind: &str| {
+        world.actions().iter().any(|r| {
+            serde_json::to_value(&r.action)
+                .ok()
+                .and_then(|v| v.get("action").and_then(|a| a.as_str()).map(|a| a == kind))
+                .unwrap_or(false)
+        })
+    };
+    let truth = world.ground_truth();
+    let mut current_found = false;
+    STEPS
+        .iter()
+        .map(|(title, guide, check, action)| {
+            let done = match check {
+                StepCheck::Detected => reported && !world.actions().is_empty(),
+                StepCheck::Objectives(kinds) => {
+                    let graded: Vec<&ObjectiveScore> = score
+                        .objectives
+                        .iter()
+                        .filter(|o| kinds.contains(&o.kind))
+                        .collect();
+                    // A step the scenario does not grade is done once its action was taken.
+                    if graded.is_empty() {
+                        took(action)
+                    } else {
+                        graded.iter().all(|o| o.achieved)
+                    }
+                }
+                StepCheck::FirstCutOff => truth
+                    .first_infected
+                    .as_ref()
+                    .is_some_and(|h| cut_off(world, &h.name)),
+                StepCheck::AllCutOff => {
+                    !truth.infected_hosts.is_empty()
+                        && truth.infected_hosts.iter().all(|h| cut_off(world, &h.name))
+                }
+            };
+            let current = !done && !current_found;
+            current_found |= current;
+            StepRow {
+                title,
+                guide,
+                done,
+                current,
+            }
+        })
+        .collect()
 }
 
 /// The team of the signed-in trainee in this exercise; staff may open any team.
@@ -742,12 +1129,9 @@ async fn workspace_page(
     let world = state.ranges.lock(&state.store, &e, &team, sim_now).await?;
     let env = world.env();
     let sc = &env.scenario;
-    // Alerts reach the team once the exercise has started; older ones are history.
-    let inbox: Vec<String> = world
-        .events()
-        .filter(|ev| ev.source == Source::Alert && ev.t >= e.sim_start)
-        .map(|ev| world.line(ev))
-        .collect();
+    let stored = state.store.team_actions(team.id).await?;
+    let messages = state.store.team_messages(team.id).await?;
+    let inbox = inbox(&e, &world, &stored, &messages);
     let hosts = env
         .hosts
         .iter()
@@ -762,7 +1146,6 @@ async fn workspace_page(
             states: host_states(&world, &h.name),
         })
         .collect();
-    let stored = state.store.team_actions(team.id).await?;
     let timeline = stored
         .iter()
         .rev()
@@ -770,14 +1153,7 @@ async fn workspace_page(
             at: format_tokyo(a.sim_at),
             who: a.login.clone(),
             what: a.action.clone(),
-            result: serde_json::from_str::<serde_json::Value>(&a.result)
-                .ok()
-                .and_then(|v| {
-                    v.get("message")
-                        .and_then(|m| m.as_str())
-                        .map(str::to_string)
-                })
-                .unwrap_or_default(),
+            result: result_message(&a.result),
         })
         .collect();
     let score = world.score(world.actions(), course);
@@ -812,6 +1188,22 @@ async fn workspace_page(
             text: taken.contains(&h.id.as_str()).then(|| h.text.clone()),
         })
         .collect();
+    let rules = world
+        .actions()
+        .iter()
+        .filter_map(|r| match &r.action {
+            Action::Block { device, rule } => Some(RuleRow {
+                at: format_tokyo(r.at),
+                device: match device {
+                    Device::Proxy => "ws-device-proxy",
+                    Device::Firewall => "ws-device-firewall",
+                },
+                rule: rule.clone(),
+            }),
+            _ => None,
+        })
+        .collect();
+    let steps = guided_steps(&world, &score, !inbox.is_empty());
     let base_url = match team_id {
         Some(t) => format!("/exercises/{exercise_id}/teams/{t}"),
         None => format!("/exercises/{exercise_id}/team"),
@@ -832,6 +1224,9 @@ async fn workspace_page(
         state_text: ctx.tr.t(state_key(e.state)),
         organisation: sc.organisation.clone(),
         can_block: course != Course::A,
+        guided: course == Course::A,
+        steps,
+        rules,
         inbox,
         hosts,
         timeline,
@@ -1198,10 +1593,8 @@ async fn live(
                     format!("{:.0} / {:.0}", s.total, s.max)
                 }
             };
-            let messages = world
-                .events()
-                .filter(|ev| ev.source == Source::Alert && ev.t >= e.sim_start)
-                .count();
+            let notes = state.store.team_messages(team.id).await.ok()?.len();
+            let messages = inbox_count(&e, &world, notes);
             let clock = format_tokyo(sim_now.min(world.env().end));
             drop(world);
             let data = serde_json::json!({

@@ -125,6 +125,10 @@ pub fn router(state: AppState) -> Router {
         .route("/exercises/{id}/clock", post(exercise_pages::clock))
         .route("/exercises/{id}/debrief", get(exercise_pages::debrief_all))
         .route("/exercises/{id}/teams", post(exercise_pages::add_team))
+        .route(
+            "/exercises/{id}/messages",
+            post(exercise_pages::send_message),
+        )
         .route("/exercises/{id}/team", get(exercise_pages::my_team))
         .route(
             "/exercises/{id}/team/actions",

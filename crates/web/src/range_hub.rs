@@ -68,7 +68,9 @@ impl RangeHub {
             let (start, days) = (exercise.sim_start, exercise.history_days as u32);
             let env = tokio::task::spawn_blocking(move || -> anyhow::Result<TeamEnv> {
                 let sc = Scenario::builtin(&scenario).map_err(|e| anyhow::anyhow!("scenario {scenario}: {e}"))?;
-                let (world, results) = World::replay(&sc, seed, number, start, days, &recorded);
+                // Only up to the exercise clock: the future stays unseen.
+                let (world, results) =
+                    World::replay_until(&sc, seed, number, start, days, &recorded, sim_now);
                 for (i, r) in results.iter().enumerate() {
                     if let Err(e) = r {
                         tracing::warn!(action = i + 1, error = %e, "a recorded action no longer applies");

@@ -361,7 +361,7 @@ async fn course_a_keeps_rules_with_the_instructor() {
     let page = t1.get(&format!("/exercises/{id}/team")).await;
     assert!(
         page.body
-            .contains("コース A ではルールの変更は講師が行います")
+            .contains("コース A ではブロックルールは表示のみで、変更できません。")
     );
     assert!(!page.body.contains("id=\"block-form\""));
     let p = t1
@@ -522,7 +522,12 @@ async fn teams_search_their_own_logs_and_find_the_c2_domain() {
         .replace(',', "")
         .parse()
         .unwrap();
-    assert!(total > 0);
+    // Exactly what the engine shows up to the exercise clock: nothing from the future.
+    let expected = truth_world
+        .events()
+        .filter(|e| e.source == kasumi_range::Source::Proxy && truth_world.line(e).contains(&c2))
+        .count();
+    assert_eq!(total, expected);
 
     let agg = t1
         .get(&format!(
@@ -583,5 +588,295 @@ async fn teams_search_their_own_logs_and_find_the_c2_domain() {
             .unwrap()
             .status(),
         403
+    );
+}
+
+/// Starts exercise `id` and lets ten exercise minutes pass (the SOC has reported by then).
+async fn start_and_wait_for_the_report(app: &TestApp, op: &Client, id: i64) {
+    let started = op
+        .post(
+            &format!("/exercises/{id}/clock"),
+            &format!("/exercises/{id}"),
+            &[("op", "start")],
+        )
+        .await;
+    assert_eq!(started.status, 303, "{}", started.body);
+    app.clock.advance_secs(10);
+}
+
+#[tokio::test]
+async fn instructors_message_one_team_and_replies_reach_its_inbox() {
+    let app = TestApp::start().await;
+    let op = app.client();
+    op.login("operator", PASSWORD).await;
+    let id = planned_exercise(&app, &op, "B-1").await;
+    let teams = app.store.teams(id).await.unwrap();
+    let (team1, team2) = (teams[0].id.to_string(), teams[1].id.to_string());
+    let send = async |kind: &str, team: &str, body: &str| {
+        op.post(
+            &format!("/exercises/{id}/messages"),
+            &format!("/exercises/{id}"),
+            &[("team", team), ("kind", kind), ("body", body)],
+        )
+        .await
+    };
+
+    let early = send("message", &team1, "まだ早い").await;
+    assert_eq!(early.status, 409);
+    assert!(
+        early
+            .body
+            .contains("演習の開始前はチームに連絡できません。")
+    );
+    start_and_wait_for_the_report(&app, &op, id).await;
+
+    // Refused messages say why and record nothing.
+    let other = planned_exercise_with_title(&op, "別の演習").await;
+    let foreign = app.store.teams(other).await.unwrap()[0].id.to_string();
+    let t1 = app.client();
+    t1.login("trainee", PASSWORD).await;
+    let before = app.audit_len().await;
+    let empty = send("hint", &team1, "  ").await;
+    assert_eq!(empty.status, 422);
+    assert!(empty.body.contains("「本文」を入力してください。"));
+    let odd_kind = send("shout", &team1, "x").await;
+    assert_eq!(odd_kind.status, 422);
+    assert!(odd_kind.body.contains("「種類」を入力してください。"));
+    let long = send("message", &team1, &"長".repeat(2001)).await;
+    assert_eq!(long.status, 422);
+    assert!(long.body.contains("本文は 2000 文字以内にしてください。"));
+    assert_eq!(send("message", &foreign, "x").await.status, 404);
+    let by_trainee = t1
+        .post(
+            &format!("/exercises/{id}/messages"),
+            &format!("/exercises/{id}/team"),
+            &[
+                ("team", &team2),
+                ("kind", "message"),
+                ("body", "なりすまし"),
+            ],
+        )
+        .await;
+    assert_eq!(by_trainee.status, 403);
+    assert_eq!(app.audit_len().await, before);
+
+    let sent = send(
+        "hint",
+        &team1,
+        "DNS のクエリログで最初に引いた端末を探しましょう",
+    )
+    .await;
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    assert!(sent.body.contains("第1班 に送信しました。"));
+    assert_eq!(app.audit_len().await, before + 1);
+
+    // Team 1 sees the hint with its sender; team 2 does not.
+    let page = t1.get(&format!("/exercises/{id}/team")).await;
+    assert!(
+        page.body
+            .contains("DNS のクエリログで最初に引いた端末を探しましょう")
+    );
+    assert!(page.body.contains("講師 (operator) · ヒント"));
+    let t2 = app.client();
+    t2.login("trainee2", PASSWORD).await;
+    let page2 = t2.get(&format!("/exercises/{id}/team")).await;
+    assert!(!page2.body.contains("最初に引いた端末"));
+
+    // Escalating gets the CISO's answer into the inbox, newest first.
+    let esc = t1
+        .post(
+            &format!("/exercises/{id}/team/actions"),
+            &format!("/exercises/{id}/team"),
+            &[
+                ("kind", "escalate"),
+                ("to", "ciso"),
+                ("message", "不審な通信を検知"),
+            ],
+        )
+        .await;
+    assert_eq!(esc.status, 200, "{}", esc.body);
+    let inbox = esc.body.split("id=\"inbox\"").nth(1).unwrap();
+    let first = inbox.split("</li>").next().unwrap();
+    assert!(first.contains("CISO: 報告を受けました。"), "{first}");
+    assert!(first.contains("msg-reply"));
+
+    // The instructor sees progress per team; messages survive a restart.
+    let detail = op.get(&format!("/exercises/{id}")).await;
+    assert!(detail.body.contains("目標の達成"));
+    assert!(
+        detail.body.contains("<td class=\"progress\">1 / 10</td>"),
+        "escalation met one objective"
+    );
+    let restarted = app.restarted().await;
+    let again = restarted.client();
+    again.login("trainee", PASSWORD).await;
+    let page = again.get(&format!("/exercises/{id}/team")).await;
+    assert!(
+        page.body
+            .contains("DNS のクエリログで最初に引いた端末を探しましょう")
+    );
+    assert!(page.body.contains("CISO: 報告を受けました。"));
+}
+
+/// A second planned exercise (course B-1) whose one team is trainee's (one team
+/// per trainee holds within an exercise, not across exercises).
+async fn planned_exercise_with_title(op: &Client, title: &str) -> i64 {
+    let made = op
+        .post(
+            "/exercises",
+            "/exercises",
+            &[
+                ("title", title),
+                ("course", "B-1"),
+                ("scenario", "saida-city"),
+                ("date", "2026-12-03"),
+                ("time", "09:30"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let id: i64 = made
+        .location
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let p = op
+        .post(
+            &format!("/exercises/{id}/teams"),
+            &format!("/exercises/{id}"),
+            &[("number", "1"), ("name", "他班"), ("members", "trainee")],
+        )
+        .await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    id
+}
+
+/// The guided steps of the team page: (title, done) in order.
+fn steps(body: &str) -> Vec<(String, bool)> {
+    let list = body
+        .split("id=\"guided-steps\">")
+        .nth(1)
+        .expect("course A shows the guided steps")
+        .split("</ol>")
+        .next()
+        .unwrap();
+    list.split("<li class=\"")
+        .skip(1)
+        .map(|li| {
+            let done = li.starts_with("done");
+            // `done">✔ 1. title<…` or `current">□ 1. title<…`
+            let text = li.split("\">").nth(1).unwrap().split('<').next().unwrap();
+            let title = text.split_once(' ').unwrap().1;
+            (title.to_string(), done)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn course_a_is_completed_by_following_its_guided_steps() {
+    let app = TestApp::start().await;
+    let op = app.client();
+    op.login("operator", PASSWORD).await;
+    let id = planned_exercise(&app, &op, "A").await;
+    start_and_wait_for_the_report(&app, &op, id).await;
+
+    // The truth the guided trainee will uncover, from the same seed and team.
+    let ex = app.store.exercise(id).await.unwrap().unwrap();
+    let sc = kasumi_range::Scenario::builtin("saida-city").unwrap();
+    let mut truth_world = kasumi_range::World::provision(&sc, 42, 1, ex.sim_start, 3);
+    truth_world.advance_to(ex.sim_now(kasumi_core::Clock::now(app.clock.as_ref())));
+    let truth = truth_world.ground_truth();
+    let first = truth.first_infected.clone().unwrap();
+
+    let t1 = app.client();
+    t1.login("trainee", PASSWORD).await;
+    let page = t1.get(&format!("/exercises/{id}/team")).await;
+    let s = steps(&page.body);
+    assert_eq!(s.len(), 7);
+    assert_eq!(s[0].0, "1. 異常の検知");
+    assert!(s.iter().all(|(_, done)| !done));
+    assert!(
+        page.body
+            .contains("id=\"current-step\">受信箱の SOC からの通報を読み")
+    );
+
+    let act = async |fields: &[(&str, &str)]| {
+        let p = t1
+            .post(
+                &format!("/exercises/{id}/team/actions"),
+                &format!("/exercises/{id}/team"),
+                fields,
+            )
+            .await;
+        assert_eq!(p.status, 200, "{fields:?}: {}", p.body);
+        steps(&p.body).iter().filter(|(_, done)| *done).count()
+    };
+    // Steps 1–2: the report is in and the staff are warned.
+    assert_eq!(
+        act(&[
+            ("kind", "warn_staff"),
+            ("message", "不審なメールを開かないでください")
+        ])
+        .await,
+        2
+    );
+    // Step 3: the implant on the first terminal is analysed.
+    assert_eq!(
+        act(&[
+            ("kind", "collect_file"),
+            ("host", &first.name),
+            ("path", &first.implant)
+        ])
+        .await,
+        3
+    );
+    // Step 4: the terminal is cut off and the C2 goes quiet; step 6 needs every infected host.
+    let mut done = 0;
+    for h in &truth.infected_hosts {
+        done = act(&[("kind", "isolate_host"), ("host", &h.name)]).await;
+    }
+    assert_eq!(
+        done, 5,
+        "steps 1–4 and 6: every terminal infected so far is cut off"
+    );
+    // Step 5: escalate to the CISO.
+    assert_eq!(
+        act(&[
+            ("kind", "escalate"),
+            ("to", "ciso"),
+            ("message", "隔離しました")
+        ])
+        .await,
+        6
+    );
+    // Step 7: the leak report.
+    let hosts: Vec<&str> = truth
+        .infected_hosts
+        .iter()
+        .map(|h| h.name.as_str())
+        .collect();
+    let records = truth.records.unwrap_or(0).to_string();
+    let c2 = truth.c2[0].domain.clone();
+    let leaked = truth.leaked_file.clone().unwrap_or_else(|| "なし".into());
+    assert_eq!(
+        act(&[
+            ("kind", "report_leak"),
+            ("infected_hosts", &hosts.join(",")),
+            ("first_host", &first.name),
+            ("cause", "mail"),
+            ("c2", &c2),
+            ("leaked_file", &leaked),
+            ("records", &records),
+        ])
+        .await,
+        7
+    );
+    let page = t1.get(&format!("/exercises/{id}/team")).await;
+    assert!(
+        !page.body.contains("id=\"current-step\""),
+        "nothing left to do"
     );
 }
