@@ -5,6 +5,7 @@
 
 mod catalog;
 mod demo;
+mod range_cli;
 
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
@@ -59,6 +60,11 @@ enum Command {
     Oscal {
         #[command(subcommand)]
         command: catalog::OscalCommand,
+    },
+    /// CYDER range: check scenarios, write a team's logs, grade recorded actions.
+    Range {
+        #[command(subcommand)]
+        command: range_cli::RangeCommand,
     },
 }
 
@@ -304,6 +310,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Catalog { command } => catalog::run_catalog(command, clock.as_ref()).await,
         Command::Oscal { command } => catalog::run_oscal(command),
+        Command::Range { command } => range_cli::run(command),
         Command::Audit {
             command: AuditCommand::Verify { db },
         } => {

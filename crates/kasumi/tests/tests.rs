@@ -48,7 +48,7 @@ fn help_lists_every_command() {
     let o = run(&["--help"], None);
     assert!(o.status.success());
     let t = text(&o);
-    for cmd in ["serve", "user", "org", "audit"] {
+    for cmd in ["serve", "user", "org", "audit", "catalog", "oscal", "range"] {
         assert!(t.contains(cmd), "{cmd} missing from:\n{t}");
     }
     let serve = text(&run(&["serve", "--help"], None));
@@ -599,4 +599,202 @@ fn oscal_resolve_matches_nists_resolved_moderate_baseline() {
     );
     assert!(!missing.status.success());
     assert!(text(&missing).contains("none.json"), "{}", text(&missing));
+}
+
+/// Every file under `dir` with its bytes, by relative path.
+fn tree(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().display().to_string();
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn range_scenarios_validate_and_bad_ones_list_every_problem() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+    let mut files: Vec<String> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .filter(|p| p.ends_with(".toml"))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 3);
+    let mut args = vec!["range", "validate"];
+    args.extend(files.iter().map(String::as_str));
+    let ok = run(&args, None);
+    assert!(ok.status.success(), "{}", text(&ok));
+    assert_eq!(text(&ok).matches("ok: ").count(), 3);
+
+    // An unknown key and a host in no network, each named with its line.
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read_to_string(root.join("saida-city.toml")).unwrap();
+    let bad = good
+        .replacen(
+            "impact_penalty = 0.5",
+            "impact_penalty = 0.5\ncolour = \"blue\"",
+            1,
+        )
+        .replacen("cidr = \"10.10.1.0/24\"", "cidr = \"10.10.1.0/24\"\n", 1);
+    let bad = bad.replacen("[[host]]\n", "[[host]]\nnetwork_typo = 1\n", 1);
+    let path = dir.path().join("bad.toml");
+    std::fs::write(&path, &bad).unwrap();
+    let o = run(&["range", "validate", path.to_str().unwrap()], None);
+    assert!(!o.status.success());
+    let t = text(&o);
+    let colour_line = bad.lines().position(|l| l.starts_with("colour")).unwrap() + 1;
+    assert!(t.contains(&format!("bad.toml:{colour_line}: ")), "{t}");
+    assert!(t.contains("colour"), "{t}");
+    assert!(t.contains("network_typo"), "{t}");
+    assert!(t.contains("1 of 1 scenario file(s) have problems"), "{t}");
+}
+
+#[test]
+fn range_run_writes_the_same_logs_for_the_same_seed_and_replay_grades_actions() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = |name: &str, seed: &str| {
+        let p = dir.path().join(name);
+        let o = run(
+            &[
+                "range",
+                "run",
+                "--scenario",
+                "saida-city",
+                "--seed",
+                seed,
+                "--team",
+                "2",
+                "--days",
+                "3",
+                "--until",
+                "start",
+                "--out",
+                p.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(text(&o).contains("log lines and ground-truth.json"));
+        tree(&p)
+    };
+    let a = out("a", "5");
+    let b = out("b", "5");
+    let c = out("c", "6");
+    for f in [
+        "proxy/access.log",
+        "dns/query.log",
+        "firewall/traffic.log",
+        "mail/maillog",
+        "ground-truth.json",
+    ] {
+        assert!(a.contains_key(f), "{f} written");
+    }
+    assert_eq!(a, b, "same seed, same bytes");
+    assert_ne!(
+        a["proxy/access.log"], c["proxy/access.log"],
+        "another seed, another variant"
+    );
+
+    // The C2 domain of the ground truth is in the proxy log.
+    let truth: serde_json::Value = serde_json::from_slice(&a["ground-truth.json"]).unwrap();
+    let c2 = truth["c2"][0]["domain"].as_str().unwrap();
+    assert!(String::from_utf8_lossy(&a["proxy/access.log"]).contains(c2));
+
+    // Replaying an isolation of the first infected terminal at the start scores it.
+    let host = truth["first_infected"]["name"].as_str().unwrap();
+    let start = kasumi_core::tokyo_local_to_micros("2026-06-01", "09:30").unwrap();
+    let actions = dir.path().join("actions.jsonl");
+    std::fs::write(
+        &actions,
+        format!(
+            "{{\"at\": {}, \"action\": {{\"action\": \"isolate_host\", \"host\": \"{host}\"}}}}\n\n{{\"at\": {}, \"action\": {{\"action\": \"escalate\", \"to\": \"ciso\", \"message\": \"隔離済み\"}}}}\n",
+            start + 60_000_000,
+            start + 120_000_000
+        ),
+    )
+    .unwrap();
+    let replay = |course: &str| {
+        let o = run(
+            &[
+                "range",
+                "replay",
+                "--scenario",
+                "saida-city",
+                "--seed",
+                "5",
+                "--team",
+                "2",
+                "--days",
+                "3",
+                "--course",
+                course,
+                "--actions",
+                actions.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert!(o.status.success(), "{}", text(&o));
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+    };
+    let score = replay("B-1");
+    let objective = |id: &str| {
+        score["objectives"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(objective("escalate")["achieved"], true);
+    assert!(score["total"].as_f64().unwrap() > 0.0);
+    assert_eq!(replay("B-1"), score, "a replay reproduces the score");
+
+    // A broken line is named.
+    std::fs::write(
+        &actions,
+        "{\"at\": 1, \"action\": {\"action\": \"dance\"}}\n",
+    )
+    .unwrap();
+    let o = run(
+        &[
+            "range",
+            "replay",
+            "--scenario",
+            "saida-city",
+            "--days",
+            "3",
+            "--actions",
+            actions.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("actions.jsonl:1: not an action"),
+        "{}",
+        text(&o)
+    );
+    let o = run(
+        &[
+            "range",
+            "run",
+            "--scenario",
+            "atlantis",
+            "--out",
+            dir.path().to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(!o.status.success());
+    assert!(text(&o).contains("no scenario `atlantis`"), "{}", text(&o));
 }

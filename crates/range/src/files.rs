@@ -28,6 +28,15 @@ pub fn load_scenario(path: &Path) -> Result<Scenario, ScenarioError> {
 /// `ground-truth.json` under `dir`. Returns the number of event lines written
 /// (the DHCP file also starts with its column header, as on Windows).
 pub fn write_logs(world: &World, dir: &Path) -> std::io::Result<usize> {
+    write_logs_reporting(world, dir, |_, _| {})
+}
+
+/// [`write_logs`], calling `done(source, lines)` after each source's file (for progress bars).
+pub fn write_logs_reporting(
+    world: &World,
+    dir: &Path,
+    mut done: impl FnMut(Source, usize),
+) -> std::io::Result<usize> {
     let mut lines = 0;
     let mut buf = String::with_capacity(1 << 20);
     for src in Source::ALL {
@@ -40,14 +49,17 @@ pub fn write_logs(world: &World, dir: &Path) -> std::io::Result<usize> {
             // The column header Windows writes at the top of every DhcpSrvLog file.
             f.write_all(b"ID,Date,Time,Description,IP Address,Host Name,MAC Address,User Name, TransactionID, QResult,Probationtime, CorrelationID,Dhcid,VendorClass(Hex),VendorClass(ASCII),UserClass(Hex),UserClass(ASCII),RelayAgentInformation,DnsRegError.\n")?;
         }
+        let mut these = 0;
         for e in world.events().filter(|e| e.source == src) {
             buf.clear();
             world.render(e, &mut buf);
             buf.push('\n');
             f.write_all(buf.as_bytes())?;
-            lines += 1;
+            these += 1;
         }
         f.flush()?;
+        lines += these;
+        done(src, these);
     }
     let truth =
         serde_json::to_string_pretty(&world.ground_truth()).map_err(std::io::Error::other)?;
