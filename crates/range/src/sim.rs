@@ -2527,7 +2527,7 @@ impl Sim {
 }
 
 /// Host part of a proxy URL (`host:443` or `http://host/...`).
-pub(crate) fn url_host(u: &str) -> &str {
+pub fn url_host(u: &str) -> &str {
     let rest = u.strip_prefix("http://").unwrap_or(u);
     let end = rest.find([':', '/']).unwrap_or(rest.len());
     &rest[..end]

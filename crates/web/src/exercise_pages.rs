@@ -34,7 +34,7 @@ fn state_key(s: ExerciseState) -> &'static str {
     }
 }
 
-async fn exercise(state: &AppState, id: i64) -> AppResult<Exercise> {
+pub(crate) async fn exercise(state: &AppState, id: i64) -> AppResult<Exercise> {
     state.store.exercise(id).await?.ok_or(AppError::Missing {
         key: "ex-not-found",
         args: vec![],
@@ -84,7 +84,7 @@ pub struct ListPage {
     form: NewForm,
 }
 
-fn row(ctx: &Ctx, e: &Exercise) -> ExerciseRow {
+pub(crate) fn row(ctx: &Ctx, e: &Exercise) -> ExerciseRow {
     ExerciseRow {
         id: e.id,
         title: e.title.clone(),
@@ -729,6 +729,7 @@ pub struct WorkspacePage {
     action_url: String,
     live_url: String,
     logs_url: String,
+    hosts_url: String,
     message_count: usize,
     clock: String,
     running: bool,
@@ -967,7 +968,7 @@ fn guided_steps(world: &TeamWorld, score: &kasumi_range::Score, reported: bool) 
 }
 
 /// The team of the signed-in trainee in this exercise; staff may open any team.
-async fn team_for(
+pub(crate) async fn team_for(
     state: &AppState,
     ctx: &Ctx,
     exercise_id: i64,
@@ -1003,7 +1004,7 @@ async fn team_for(
 }
 
 /// What the team knows about a host from its own actions (message keys).
-fn host_states(world: &TeamWorld, host: &str) -> Vec<&'static str> {
+pub(crate) fn host_states(world: &TeamWorld, host: &str) -> Vec<&'static str> {
     let mut states = Vec::new();
     for r in world.actions() {
         let (h, state) = match &r.action {
@@ -1211,6 +1212,7 @@ async fn workspace_page(
     let action_url = format!("{base_url}/actions");
     let live_url = format!("{base_url}/live");
     let logs_url = format!("{base_url}/logs");
+    let hosts_url = format!("{base_url}/hosts");
     let t = WorkspacePage {
         l: Layout::new(ctx, "ex-title"),
         notice,
@@ -1218,6 +1220,7 @@ async fn workspace_page(
         action_url,
         live_url,
         logs_url,
+        hosts_url,
         message_count: inbox.len(),
         clock: format_tokyo(sim_now.min(env.end)),
         running: e.state == ExerciseState::Running,

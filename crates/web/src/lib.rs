@@ -14,6 +14,7 @@ pub mod context;
 pub mod error;
 mod exercise_pages;
 mod form;
+mod host_pages;
 pub mod i18n;
 mod metrics;
 mod pages;
@@ -141,6 +142,14 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/exercises/{id}/teams/{team}/actions",
             post(exercise_pages::staff_action),
+        )
+        .route(
+            "/exercises/{id}/team/hosts/{host}",
+            get(host_pages::my_host),
+        )
+        .route(
+            "/exercises/{id}/teams/{team}/hosts/{host}",
+            get(host_pages::staff_host),
         )
         .route("/exercises/{id}/team/live", get(exercise_pages::my_live))
         .route("/exercises/{id}/team/logs", get(exercise_pages::my_logs))

@@ -262,6 +262,23 @@ async fn fill_and_submit(c: &fantoccini::Client, form: &str, fields: &[(&str, &s
         .unwrap();
 }
 
+/// Waits until `css` matches exactly `n` elements: a form posted from a page
+/// that already shows a notice must not be mistaken for done too early.
+async fn wait_count(c: &fantoccini::Client, css: &str, n: usize) {
+    for _ in 0..100 {
+        if c.find_all(Locator::Css(css))
+            .await
+            .map(|v| v.len())
+            .unwrap_or(0)
+            == n
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{css} never matched {n} elements");
+}
+
 async fn sign_in(c: &fantoccini::Client, app: &TestApp, login: &str) {
     c.goto(&app.url("/login")).await.unwrap();
     c.find(Locator::Id("login"))
@@ -426,10 +443,7 @@ async fn a_course_b_team_goes_from_the_soc_report_to_the_leak_report_in_chromium
         .await
         .unwrap();
     fill_and_submit(&c, "#form-isolate_host", &[("host", &client)]).await;
-    c.wait()
-        .for_element(Locator::Css("p.notice[role=status]"))
-        .await
-        .unwrap();
+    wait_count(&c, "#timeline tr", 1).await;
     fill_and_submit(
         &c,
         "#block-form",
@@ -439,10 +453,7 @@ async fn a_course_b_team_goes_from_the_soc_report_to_the_leak_report_in_chromium
         ],
     )
     .await;
-    c.wait()
-        .for_element(Locator::Css("p.notice[role=status]"))
-        .await
-        .unwrap();
+    wait_count(&c, "#timeline tr", 2).await;
     fill_and_submit(
         &c,
         "#escalate-form",
@@ -455,12 +466,7 @@ async fn a_course_b_team_goes_from_the_soc_report_to_the_leak_report_in_chromium
         ],
     )
     .await;
-    c.wait()
-        .for_element(Locator::Css("p.notice[role=status]"))
-        .await
-        .unwrap();
-    let timeline = c.find_all(Locator::Css("#timeline tr")).await.unwrap();
-    assert_eq!(timeline.len(), 3);
+    wait_count(&c, "#timeline tr", 3).await;
 
     // The information-leak report, from what was found.
     let hosts: Vec<String> = truth
@@ -484,10 +490,7 @@ async fn a_course_b_team_goes_from_the_soc_report_to_the_leak_report_in_chromium
         ],
     )
     .await;
-    c.wait()
-        .for_element(Locator::Css("p.notice[role=status]"))
-        .await
-        .unwrap();
+    wait_count(&c, "#timeline tr", 4).await;
     sign_out(&c).await;
 
     // The operator ends the exercise; the team sees its score and the debrief.

@@ -880,3 +880,63 @@ async fn course_a_is_completed_by_following_its_guided_steps() {
         "nothing left to do"
     );
 }
+
+#[tokio::test]
+async fn a_team_investigates_its_own_hosts_only() {
+    let app = TestApp::start().await;
+    let op = app.client();
+    op.login("operator", PASSWORD).await;
+    let id = planned_exercise(&app, &op, "B-1").await;
+    start_and_wait_for_the_report(&app, &op, id).await;
+    let ex = app.store.exercise(id).await.unwrap().unwrap();
+    let sc = kasumi_range::Scenario::builtin("saida-city").unwrap();
+    let mut truth_world = kasumi_range::World::provision(&sc, 42, 1, ex.sim_start, 3);
+    truth_world.advance_to(ex.sim_now(kasumi_core::Clock::now(app.clock.as_ref())));
+    let first = truth_world.ground_truth().first_infected.unwrap();
+
+    let t1 = app.client();
+    t1.login("trainee", PASSWORD).await;
+    let team_page = t1.get(&format!("/exercises/{id}/team")).await;
+    let link = format!("/exercises/{id}/team/hosts/{}", first.name);
+    assert!(team_page.body.contains(&format!("href=\"{link}\"")));
+    let host = t1.get(&link).await;
+    assert_eq!(host.status, 200, "{}", host.body);
+    let processes = host.body.split("id=\"processes\"").nth(1).unwrap();
+    assert!(
+        processes
+            .split("</table>")
+            .next()
+            .unwrap()
+            .contains(&first.implant)
+    );
+    assert!(host.body.contains("id=\"connections\""));
+    assert!(host.body.contains(&first.user));
+
+    let unknown = t1
+        .get(&format!("/exercises/{id}/team/hosts/PC-NOWHERE-99"))
+        .await;
+    assert_eq!(unknown.status, 404);
+    assert!(
+        unknown
+            .body
+            .contains("ホスト「PC-NOWHERE-99」はこのチームのネットワークにありません。")
+    );
+    // Another team's host pages are staff-only.
+    let team1 = app.store.teams(id).await.unwrap()[0].id;
+    let t2 = app.client();
+    t2.login("trainee2", PASSWORD).await;
+    let other = t2
+        .get(&format!(
+            "/exercises/{id}/teams/{team1}/hosts/{}",
+            first.name
+        ))
+        .await;
+    assert_eq!(other.status, 403);
+    let staff = op
+        .get(&format!(
+            "/exercises/{id}/teams/{team1}/hosts/{}",
+            first.name
+        ))
+        .await;
+    assert_eq!(staff.status, 200);
+}
