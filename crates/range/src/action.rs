@@ -271,7 +271,7 @@ pub struct Recorded {
 }
 
 /// Result of analysing a collected file.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AnalysisReport {
     pub path: String,
     pub sha256: String,

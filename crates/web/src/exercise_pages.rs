@@ -745,7 +745,7 @@ pub struct WorkspacePage {
     objectives: Vec<ObjectiveRow>,
     hints: Vec<HintRow>,
     score: String,
-    analysis: Option<String>,
+    analyses: Vec<kasumi_range::AnalysisReport>,
     debrief: Option<Debrief>,
     map: NetworkMap,
 }
@@ -1121,7 +1121,6 @@ async fn workspace_page(
     team_id: Option<i64>,
     status: StatusCode,
     notice: Option<Notice>,
-    analysis: Option<String>,
 ) -> AppResult<Response> {
     let e = exercise(state, exercise_id).await?;
     let team = team_for(state, ctx, exercise_id, team_id).await?;
@@ -1145,6 +1144,15 @@ async fn workspace_page(
                 _ => "terminal".to_string(),
             },
             states: host_states(&world, &h.name),
+        })
+        .collect();
+    // Every report of a file the team collected, newest first.
+    let analyses = stored
+        .iter()
+        .rev()
+        .filter_map(|a| {
+            let v: serde_json::Value = serde_json::from_str(&a.result).ok()?;
+            serde_json::from_value(v.get("analysis")?.clone()).ok()
         })
         .collect();
     let timeline = stored
@@ -1242,7 +1250,7 @@ async fn workspace_page(
                 ("max", format!("{:.0}", score.max)),
             ],
         ),
-        analysis,
+        analyses,
         debrief: (e.state == ExerciseState::Finished).then(|| debrief(ctx, &world, &score)),
         map: network_map(&world),
     };
@@ -1255,7 +1263,7 @@ pub async fn my_team(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    workspace_page(&state, &ctx, id, None, StatusCode::OK, None, None).await
+    workspace_page(&state, &ctx, id, None, StatusCode::OK, None).await
 }
 
 pub async fn staff_team(
@@ -1263,7 +1271,7 @@ pub async fn staff_team(
     ctx: Ctx,
     Path((id, team)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    workspace_page(&state, &ctx, id, Some(team), StatusCode::OK, None, None).await
+    workspace_page(&state, &ctx, id, Some(team), StatusCode::OK, None).await
 }
 
 #[derive(Default, Deserialize)]
@@ -1414,7 +1422,6 @@ async fn act(
             team_id,
             status,
             Some(Notice::error(msg)),
-            None,
         )
         .await
     };
@@ -1461,10 +1468,6 @@ async fn act(
         state.ranges.forget(team.id);
         return Err(err.into());
     }
-    let analysis = outcome
-        .analysis
-        .as_ref()
-        .and_then(|a| serde_json::to_string_pretty(a).ok());
     let msg = ctx
         .tr
         .ta("ws-done", &[("message", outcome.message.clone())]);
@@ -1475,7 +1478,6 @@ async fn act(
         team_id,
         StatusCode::OK,
         Some(Notice::info(msg)),
-        analysis,
     )
     .await
 }

@@ -879,6 +879,10 @@ async fn course_a_is_completed_by_following_its_guided_steps() {
         !page.body.contains("id=\"current-step\""),
         "nothing left to do"
     );
+    // The analysis of the collected implant stays on the page.
+    let analyses = page.body.split("id=\"analyses\"").nth(1).expect("analyses");
+    assert!(analyses.contains(&first.implant));
+    assert!(analyses.contains(&truth.c2[0].domain));
 }
 
 #[tokio::test]
