@@ -285,8 +285,9 @@ pub fn run_oscal(command: OscalCommand) -> anyhow::Result<ExitCode> {
         OscalCommand::Resolve { profile, output } => {
             let resolved = kasumi_oscal::resolve_profile(&profile)
                 .with_context(|| format!("cannot resolve {}", profile.display()))?;
-            let doc =
-                serde_json::json!({ "catalog": kasumi_oscal::parse::to_json_value(&resolved) });
+            // Written straight from the model: going through a serde_json::Value
+            // first gives the same text but took about a fifth of the run.
+            let doc = std::collections::BTreeMap::from([("catalog", &resolved)]);
             let mut text = serde_json::to_string_pretty(&doc)?;
             text.push('\n');
             match output {
