@@ -73,36 +73,55 @@ trestle_import_validate() {
 kasumi_validate() { "$KASUMI" oscal validate "$CATALOG"; }
 kasumi_import() { "$KASUMI" catalog import "$CATALOG" --id "rev4-run$1" --data-dir "$WORK/kasumi-data"; }
 
-now_ns() { date +%s%N; }
-
-# time_runs FUNCTION: one warm-up run, then $RUNS timed runs; prints the median in ms.
+# time_runs FUNCTION: one warm-up run, then $RUNS timed runs; prints the
+# median wall time and the median CPU time (user + sys of the process tree,
+# from getrusage), in ms. On a machine shared with other work, CPU time is
+# steadier than wall time. Each run is `bash -c FUNCTION N`, for both sides.
+export -f trestle_resolve kasumi_resolve trestle_import_validate kasumi_validate kasumi_import
+export TRESTLE KASUMI PROFILE CATALOG WORK
 time_runs() {
-    local f="$1" i t0 t1 times=()
-    "$f" warmup >>"$LOG" 2>&1 || { echo "$f failed; log:" >&2; tail -20 "$LOG" >&2; exit 1; }
-    for ((i = 1; i <= RUNS; i++)); do
-        t0=$(now_ns)
-        "$f" "$i" >>"$LOG" 2>&1 || { echo "$f failed; log:" >&2; tail -20 "$LOG" >&2; exit 1; }
-        t1=$(now_ns)
-        times+=("$(((t1 - t0) / 1000))")
-    done
-    "$PY" -c 'import statistics, sys; print(f"{statistics.median(int(a) for a in sys.argv[1:]) / 1000:.1f}")' "${times[@]}"
+    "$PY" - "$1" "$RUNS" "$LOG" <<'PYEOF'
+import resource, statistics, subprocess, sys, time
+
+name, runs, log = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+
+def run(arg):
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    with open(log, "a") as out:
+        rc = subprocess.run(["bash", "-c", f'{name} "$1"', name, arg], stdout=out, stderr=out).returncode
+    wall = (time.perf_counter() - t0) * 1000
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if rc != 0:
+        sys.exit(f"{name} failed (exit {rc}); see the end of the log:\n" + "".join(open(log).readlines()[-20:]))
+    cpu = (cpu1.ru_utime - cpu0.ru_utime + cpu1.ru_stime - cpu0.ru_stime) * 1000
+    return wall, cpu
+
+run("warmup")
+walls, cpus = zip(*(run(str(i)) for i in range(1, runs + 1)))
+print(f"{statistics.median(walls):.1f} {statistics.median(cpus):.1f}")
+PYEOF
 }
 
-ratio() { "$PY" -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]):.0f}")' "$1" "$2"; }
+ratio() { "$PY" -c 'import sys; print(f"{float(sys.argv[1]) / max(float(sys.argv[2]), 1):.0f}")' "$1" "$2"; }
 
-echo "== timing $RUNS runs each (medians of whole-process wall time, after one warm-up run)"
+echo "== timing $RUNS runs each (medians of whole-process wall and CPU time, after one warm-up run)"
 echo "trestle: $("$TRESTLE" version 2>/dev/null | tail -1)"
 echo "kasumi:  $("$KASUMI" --version)"
-t_res=$(time_runs trestle_resolve)
-k_res=$(time_runs kasumi_resolve)
-t_imp=$(time_runs trestle_import_validate)
-k_val=$(time_runs kasumi_validate)
-k_imp=$(time_runs kasumi_import)
+out=$(time_runs trestle_resolve) && read -r t_res t_res_cpu <<<"$out"
+out=$(time_runs kasumi_resolve) && read -r k_res k_res_cpu <<<"$out"
+out=$(time_runs trestle_import_validate) && read -r t_imp t_imp_cpu <<<"$out"
+out=$(time_runs kasumi_validate) && read -r k_val k_val_cpu <<<"$out"
+out=$(time_runs kasumi_import) && read -r k_imp k_imp_cpu <<<"$out"
 
-printf '\n%-52s %12s %12s %8s\n' "operation" "kasumi ms" "trestle ms" "ratio"
-printf '%-52s %12s %12s %7sx\n' "resolve rev4 MODERATE profile" "$k_res" "$t_res" "$(ratio "$t_res" "$k_res")"
-printf '%-52s %12s %12s %7sx\n' "import+validate rev4 catalog (kasumi oscal validate)" "$k_val" "$t_imp" "$(ratio "$t_imp" "$k_val")"
-printf '%-52s %12s %12s %7sx\n' "import+validate rev4 catalog (kasumi catalog import)" "$k_imp" "$t_imp" "$(ratio "$t_imp" "$k_imp")"
+row() { # operation kasumi-wall trestle-wall kasumi-cpu trestle-cpu
+    printf '%-52s %10s %10s %6sx %10s %10s %6sx\n' "$1" "$2" "$3" "$(ratio "$3" "$2")" "$4" "$5" "$(ratio "$5" "$4")"
+}
+printf '\n%-52s %10s %10s %7s %10s %10s %7s\n' "" "wall ms" "" "" "CPU ms" "" ""
+printf '%-52s %10s %10s %7s %10s %10s %7s\n' "operation" "kasumi" "trestle" "ratio" "kasumi" "trestle" "ratio"
+row "resolve rev4 MODERATE profile" "$k_res" "$t_res" "$k_res_cpu" "$t_res_cpu"
+row "import+validate rev4 catalog (kasumi oscal validate)" "$k_val" "$t_imp" "$k_val_cpu" "$t_imp_cpu"
+row "import+validate rev4 catalog (kasumi catalog import)" "$k_imp" "$t_imp" "$k_imp_cpu" "$t_imp_cpu"
 echo "(target: kasumi at least 50x faster on each)"
 
 if [[ "${BENCH_INPROCESS:-1}" != 0 ]]; then
