@@ -80,16 +80,11 @@ fn item_value(item: &Item) -> Value {
     let mut m = Map::new();
     m.insert("id".into(), json!(oid));
     m.insert("class".into(), json!(class_of(item.kind)));
-    let title = if item.title_ja.is_empty() {
-        &item.id
-    } else {
-        &item.title_ja
-    };
+    let title = one_line(&item.title_ja);
+    let title = if title.is_empty() { &item.id } else { &title };
     m.insert("title".into(), json!(title));
     let mut props = vec![json!({"name": "label", "value": item.id})];
-    if !item.title_en.is_empty() {
-        props.push(ns_prop("title-en", &item.title_en));
-    }
+    push_line_prop(&mut props, "title-en", &item.title_en);
     if !is_group_kind(item.kind) {
         props.push(ns_prop("mandatory", tf(item.mandatory)));
         props.push(ns_prop("cloud-specific", tf(item.cloud_specific)));
@@ -121,16 +116,59 @@ fn item_value(item: &Item) -> Value {
     Value::Object(m)
 }
 
+/// OSCAL titles and prop values are one line, without blanks at either end
+/// (prop values: `^\S(.*\S)?$`; titles: `^[^\n]+$`). Spreadsheet cells may
+/// hold line breaks: they become single spaces.
+fn one_line(s: &str) -> String {
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A Kasumi prop holding free text; left out when blank, since OSCAL has no
+/// empty prop values (reading it back gives the same empty string).
+fn push_line_prop(props: &mut Vec<Value>, name: &str, value: &str) {
+    let value = one_line(value);
+    if !value.is_empty() {
+        props.push(ns_prop(name, &value));
+    }
+}
+
+/// True for a `YYYY-MM-DD` date with a plausible month and day.
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || !digits(0..4) {
+        return false;
+    }
+    if !digits(5..7) || !digits(8..10) {
+        return false;
+    }
+    let month = (b[5] - b'0') * 10 + (b[6] - b'0');
+    let day = (b[8] - b'0') * 10 + (b[9] - b'0');
+    (1..=12).contains(&month) && (1..=31).contains(&day)
+}
+
 fn version_metadata(v: &CatalogVersion) -> Value {
     let mut props = vec![ns_prop("catalog-id", &v.id)];
-    if !v.title_en.is_empty() {
-        props.push(ns_prop("title-en", &v.title_en));
-    }
-    props.push(ns_prop("issued", &v.issued));
+    push_line_prop(&mut props, "title-en", &v.title_en);
+    push_line_prop(&mut props, "issued", &v.issued);
     props.push(ns_prop("sample", tf(v.sample)));
+    // `last-modified` is required and must be a timestamp. A version without
+    // a usable issue date (e.g. a CSV imported without --issued) gets the
+    // epoch, a visibly unknown date, rather than the export time, so the
+    // export stays deterministic; the `issued` prop keeps the real value.
+    let last_modified = if is_date(v.issued.trim()) {
+        format!("{}T00:00:00+09:00", v.issued.trim())
+    } else {
+        "1970-01-01T00:00:00Z".to_string()
+    };
+    let title = one_line(&v.title_ja);
     json!({
-        "title": v.title_ja,
-        "last-modified": format!("{}T00:00:00+09:00", v.issued),
+        "title": if title.is_empty() { one_line(&v.id) } else { title },
+        "last-modified": last_modified,
         "version": v.id,
         "oscal-version": "1.1.2",
         "props": props,

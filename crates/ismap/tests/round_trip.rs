@@ -158,3 +158,77 @@ fn agency_profile_over_the_ismap_catalog() {
         to_json_value(&resolved)
     );
 }
+
+/// What compliance-trestle (`trestle validate`) requires of the strings we
+/// write: prop values `^\S(.*\S)?$`, titles `^[^\n]+$`, `last-modified` a
+/// timestamp. A version without an issue date and cells with line breaks
+/// used to give an empty prop, a `T00:00:00+09:00` timestamp and two-line titles.
+#[test]
+fn oscal_export_keeps_to_oscal_string_rules() {
+    let mut cat = sample_catalog();
+    cat.version.issued = String::new();
+    cat.version.title_en = " ".into();
+    let item = cat.items.iter_mut().find(|i| i.id == "8.1.2.1").unwrap();
+    item.title_ja = "資産の\n目録 ".into();
+    item.title_en = "Inventory\r\nof assets\n".into();
+    let v = to_oscal_value(&cat);
+
+    fn walk(v: &serde_json::Value, path: &str, bad: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if m.contains_key("name") && path.ends_with("props[]") {
+                    let value = m["value"].as_str().unwrap_or("");
+                    if value.is_empty() || value.contains('\n') || value.trim() != value {
+                        bad.push(format!("{path}: prop value {value:?}"));
+                    }
+                }
+                if let Some(t) = m.get("title").and_then(|t| t.as_str())
+                    && (t.is_empty() || t.contains('\n'))
+                {
+                    bad.push(format!("{path}: title {t:?}"));
+                }
+                for (k, child) in m {
+                    walk(child, &format!("{path}.{k}"), bad);
+                }
+            }
+            serde_json::Value::Array(a) => {
+                for child in a {
+                    walk(child, &format!("{path}[]"), bad);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut bad = Vec::new();
+    walk(&v, "", &mut bad);
+    assert!(bad.is_empty(), "{bad:#?}");
+
+    let meta = &v["catalog"]["metadata"];
+    assert_eq!(meta["last-modified"], "1970-01-01T00:00:00Z");
+    let names: Vec<&str> = meta["props"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["catalog-id", "sample"],
+        "blank title-en and issued are left out"
+    );
+
+    // Reading it back loses only the line breaks and blanks.
+    let back = from_oscal_value(&v).unwrap();
+    assert_eq!(back.version.issued, "");
+    assert_eq!(back.version.title_en, "");
+    let item = back.get("8.1.2.1").unwrap();
+    assert_eq!(item.title_ja, "資産の 目録");
+    assert_eq!(item.title_en, "Inventory of assets");
+
+    // A real issue date still dates the document.
+    let v = to_oscal_value(&sample_catalog());
+    assert_eq!(
+        v["catalog"]["metadata"]["last-modified"],
+        "2026-01-01T00:00:00+09:00"
+    );
+}

@@ -285,13 +285,21 @@ pub fn run_oscal(command: OscalCommand) -> anyhow::Result<ExitCode> {
         OscalCommand::Resolve { profile, output } => {
             let resolved = kasumi_oscal::resolve_profile(&profile)
                 .with_context(|| format!("cannot resolve {}", profile.display()))?;
-            let doc =
-                serde_json::json!({ "catalog": kasumi_oscal::parse::to_json_value(&resolved) });
-            let mut text = serde_json::to_string_pretty(&doc)?;
-            text.push('\n');
+            // Streamed straight from the model into a buffered writer: going
+            // through a serde_json::Value and a String first gave the same
+            // bytes but took about half of the whole run (copies, page faults).
+            let doc = std::collections::BTreeMap::from([("catalog", &resolved)]);
+            let write = |out: &mut dyn std::io::Write| -> std::io::Result<()> {
+                use std::io::Write;
+                let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+                serde_json::to_writer_pretty(&mut out, &doc)?;
+                out.write_all(b"\n")?;
+                out.flush()
+            };
             match output {
                 Some(path) => {
-                    std::fs::write(&path, text)
+                    std::fs::File::create(&path)
+                        .and_then(|mut f| write(&mut f))
                         .with_context(|| format!("cannot write {}", path.display()))?;
                     eprintln!(
                         "wrote {} ({} controls)",
@@ -299,7 +307,7 @@ pub fn run_oscal(command: OscalCommand) -> anyhow::Result<ExitCode> {
                         resolved.control_count()
                     );
                 }
-                None => print!("{text}"),
+                None => write(&mut std::io::stdout().lock())?,
             }
             Ok(ExitCode::SUCCESS)
         }
