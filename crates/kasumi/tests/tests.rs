@@ -48,7 +48,7 @@ fn help_lists_every_command() {
     let o = run(&["--help"], None);
     assert!(o.status.success());
     let t = text(&o);
-    for cmd in ["serve", "user", "org", "audit", "catalog", "oscal", "range"] {
+    for cmd in ["serve", "user", "org", "audit", "catalog", "oscal", "ismap", "range"] {
         assert!(t.contains(cmd), "{cmd} missing from:\n{t}");
     }
     let serve = text(&run(&["serve", "--help"], None));
@@ -797,4 +797,53 @@ fn range_run_writes_the_same_logs_for_the_same_seed_and_replay_grades_actions() 
     );
     assert!(!o.status.success());
     assert!(text(&o).contains("no scenario `atlantis`"), "{}", text(&o));
+}
+
+#[test]
+fn ismap_lint_lists_every_violation_with_its_control() {
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../lifecycle/tests/statement-example.json"
+    );
+    let lint = |path: &str, lang: &str| {
+        kasumi()
+            .args(["ismap", "lint", path])
+            .env("KASUMI_LANG", lang)
+            .output()
+            .unwrap()
+    };
+    let good = lint(example, "en");
+    assert!(good.status.success(), "{}", text(&good));
+    assert!(text(&good).contains("no violations (criteria SAMPLE-1)"));
+
+    // Broken: one detailed control undecided, one exclusion without a reason, no governing law.
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(example).unwrap()).unwrap();
+    let controls = doc["controls"].as_array_mut().unwrap();
+    controls.retain(|c| c["id"] != "12.4.1.2");
+    let excluded = controls
+        .iter_mut()
+        .find(|c| c["adopted"] == false)
+        .expect("the example excludes a control");
+    excluded["reason"] = "".into();
+    let excluded_id = excluded["id"].as_str().unwrap().to_string();
+    doc["disclosures"]["governing_law"] = "".into();
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, doc.to_string()).unwrap();
+    let out = lint(broken.to_str().unwrap(), "en");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let t = text(&out);
+    assert!(t.contains("3 violation(s)"), "{t}");
+    for about in ["12.4.1.2", excluded_id.as_str(), "disclosures.governing_law"] {
+        assert!(t.lines().any(|l| l.trim_start().starts_with(about)), "{about} in {t}");
+    }
+    let ja = text(&lint(broken.to_str().unwrap(), "ja"));
+    assert!(ja.contains("違反 3 件"), "{ja}");
+
+    // Not a statement at all: exit 2, with the position.
+    std::fs::write(&broken, "{\"governing_low\": 1}").unwrap();
+    let out = lint(broken.to_str().unwrap(), "en");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("line 1"), "{}", text(&out));
 }
