@@ -256,14 +256,14 @@ pub async fn seed(store: &DynStore, clock: &dyn Clock) -> anyhow::Result<()> {
                 .await?;
             }
             Renewed => {
-                r = j.renew(&who, &r, firm, next_year(audit_end, 1), true).await?;
+                j.renew(&who, &r, firm, next_year(audit_end, 1), true).await?;
             }
             RenewedTwice => {
-                r = j.renew(&who, &r, firm, next_year(audit_end, 1), true).await?;
-                r = j.renew(&who, &r, firm, next_year(audit_end, 2), true).await?;
+                let once = j.renew(&who, &r, firm, next_year(audit_end, 1), true).await?;
+                j.renew(&who, &once, firm, next_year(audit_end, 2), true).await?;
             }
             RenewalPending => {
-                r = j.renew(&who, &r, firm, next_year(audit_end, 1), false).await?;
+                j.renew(&who, &r, firm, next_year(audit_end, 1), false).await?;
             }
             Expired => {
                 let day_after = r.registration.valid_through.tomorrow().unwrap_or(today);

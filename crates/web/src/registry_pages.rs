@@ -238,7 +238,7 @@ pub async fn index(
         models: MODELS
             .iter()
             .map(|(m, c)| Choice {
-                code: c,
+                code: *c,
                 label: model_label(&tr, *m),
                 selected: q.model == *c,
             })
