@@ -267,7 +267,8 @@ pub trait Store: Send + Sync + 'static {
         after_seq: i64,
         limit: i64,
     ) -> Result<Vec<RegistryEvent>>;
-    /// The latest events that carry a public remark (any service), newest first.
+    /// The latest events that carry a public remark (any service), newest first
+    /// (by the time of the event, then by sequence).
     async fn registry_latest_remarks(&self, limit: i64) -> Result<Vec<RegistryEvent>>;
 
     // Audit trail.

@@ -990,7 +990,7 @@ impl Store for SqlStore<DB> {
     async fn registry_latest_remarks(&self, limit: i64) -> Result<Vec<RegistryEvent>> {
         let rows = sqlx::query(
             "SELECT seq, at, key, subject_kind, subject_id, service_id, body FROM registry_events \
-             WHERE service_id IS NOT NULL ORDER BY seq DESC LIMIT $1",
+             WHERE service_id IS NOT NULL ORDER BY at DESC, seq DESC LIMIT $1",
         )
         .bind(limit)
         .fetch_all(&self.reader)

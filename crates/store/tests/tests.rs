@@ -910,6 +910,23 @@ async fn registry_records_and_events_story() {
             ]
         );
         assert!(store.verify_audit().await.unwrap().is_intact());
+
+        // A back-dated event recorded last is not the newest remark.
+        store
+            .registry_commit(
+                &admin(),
+                T0 + 3,
+                &[],
+                &[RegistryEventIn {
+                    at: T0 - 100,
+                    ..event("incident.reported", "incident", 1, Some(2))
+                }],
+            )
+            .await
+            .unwrap();
+        let latest = store.registry_latest_remarks(2).await.unwrap();
+        let keys: Vec<_> = latest.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["registration.suspended", "application.decided"]);
     })
     .await;
 }

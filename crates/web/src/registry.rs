@@ -283,6 +283,9 @@ pub async fn load_list(store: &DynStore, today: Date) -> Result<Vec<ListEntry>, 
         for e in &batch {
             if e.service_id.is_some()
                 && let Some(r) = remark_of(e)
+                && latest
+                    .get(&r.service_id)
+                    .is_none_or(|l| (l.at, l.seq) <= (r.at, r.seq))
             {
                 latest.insert(r.service_id, r);
             }
@@ -337,7 +340,7 @@ fn entry(
     }
 }
 
-/// Every public remark of a service, oldest first.
+/// Every public remark of a service, oldest first (by time, then sequence).
 pub async fn remarks(store: &DynStore, service_id: i64) -> Result<Vec<StoredRemark>, RegistryError> {
     let mut out = Vec::new();
     let mut after = 0;
@@ -347,5 +350,6 @@ pub async fn remarks(store: &DynStore, service_id: i64) -> Result<Vec<StoredRema
         after = last.seq;
         out.extend(batch.iter().filter_map(remark_of));
     }
+    out.sort_by_key(|r| (r.at, r.seq));
     Ok(out)
 }
