@@ -68,6 +68,7 @@ struct Plan {
     fate: Fate,
 }
 
+#[allow(clippy::too_many_arguments)]
 const fn plan(
     csp: usize,
     firm: usize,
@@ -100,6 +101,7 @@ const TOKYO_OSAKA: &[&str] = &["東京", "大阪"];
 
 /// A year and four months (the validity) is about 487 days; first audits end
 /// this many days before today.
+#[rustfmt::skip]
 const PLANS: &[Plan] = &[
     plan(0, 0, "デモクラウド IaaS", Iaas, BOTH, TOKYO_OSAKA, 830, RenewedTwice),
     plan(0, 0, "デモクラウド オブジェクトストレージ", Paas, BOTH, TOKYO_OSAKA, 700, Renewed),
@@ -128,12 +130,16 @@ const PLANS: &[Plan] = &[
 ];
 
 fn ago(today: Date, days: i64) -> Date {
-    today
-        .checked_sub(Span::new().days(days))
-        .unwrap_or(today)
+    today.checked_sub(Span::new().days(days)).unwrap_or(today)
 }
 
-async fn org_id(store: &DynStore, code: &str, name: &str, kind: OrgKind, at: i64) -> anyhow::Result<i64> {
+async fn org_id(
+    store: &DynStore,
+    code: &str,
+    name: &str,
+    kind: OrgKind,
+    at: i64,
+) -> anyhow::Result<i64> {
     if let Some(o) = store.org_by_code(code).await? {
         return Ok(o.id);
     }
@@ -161,8 +167,22 @@ pub async fn seed(store: &DynStore, clock: &dyn Clock) -> anyhow::Result<()> {
     for (code, name) in FIRMS {
         firm_orgs.push(org_id(store, code, name, OrgKind::AuditFirm, now).await?);
     }
-    let evaluator = org_id(store, "demo-evaluator", "デモ監査機関評価協会", OrgKind::AuditEvaluator, now).await?;
-    let ipa = org_id(store, "demo-ipa", "ISMAP 運用支援機関（デモ）", OrgKind::Ipa, now).await?;
+    let evaluator = org_id(
+        store,
+        "demo-evaluator",
+        "デモ監査機関評価協会",
+        OrgKind::AuditEvaluator,
+        now,
+    )
+    .await?;
+    let ipa = org_id(
+        store,
+        "demo-ipa",
+        "ISMAP 運用支援機関（デモ）",
+        OrgKind::Ipa,
+        now,
+    )
+    .await?;
     let committee = org_id(
         store,
         "demo-committee",
@@ -202,14 +222,18 @@ pub async fn seed(store: &DynStore, clock: &dyn Clock) -> anyhow::Result<()> {
         };
         let scope = format!("{}の本番環境（運用・保守の体制を含む）", p.name);
         let not_adopted: &[(&str, &str)] = if n % 2 == 0 {
-            &[("8.1.2.6", "資産の消去は委託先のデータセンター事業者が行う。")]
+            &[(
+                "8.1.2.6",
+                "資産の消去は委託先のデータセンター事業者が行う。",
+            )]
         } else {
             &[("12.4.1.2", "対象となる機能を提供していない。")]
         };
         let content = clean_statement(&catalog, &draft, &scope, "代表 太郎", not_adopted);
         let service = j.add_service(&who, draft, ago(audit_end, 450)).await?;
         if p.fate == UnderReview {
-            j.apply_only(&who, &service, firm, content, audit_end).await?;
+            j.apply_only(&who, &service, firm, content, audit_end)
+                .await?;
             j.commit(&actor, now).await?;
             continue;
         }
@@ -256,14 +280,19 @@ pub async fn seed(store: &DynStore, clock: &dyn Clock) -> anyhow::Result<()> {
                 .await?;
             }
             Renewed => {
-                j.renew(&who, &r, firm, next_year(audit_end, 1), true).await?;
+                j.renew(&who, &r, firm, next_year(audit_end, 1), true)
+                    .await?;
             }
             RenewedTwice => {
-                let once = j.renew(&who, &r, firm, next_year(audit_end, 1), true).await?;
-                j.renew(&who, &once, firm, next_year(audit_end, 2), true).await?;
+                let once = j
+                    .renew(&who, &r, firm, next_year(audit_end, 1), true)
+                    .await?;
+                j.renew(&who, &once, firm, next_year(audit_end, 2), true)
+                    .await?;
             }
             RenewalPending => {
-                j.renew(&who, &r, firm, next_year(audit_end, 1), false).await?;
+                j.renew(&who, &r, firm, next_year(audit_end, 1), false)
+                    .await?;
             }
             Expired => {
                 let day_after = r.registration.valid_through.tomorrow().unwrap_or(today);
@@ -287,6 +316,8 @@ pub async fn seed(store: &DynStore, clock: &dyn Clock) -> anyhow::Result<()> {
         j.commit(&actor, now).await?;
         count += 1;
     }
-    println!("Demo mode: registered {count} fictitious cloud services through the ISMAP lifecycle.");
+    println!(
+        "Demo mode: registered {count} fictitious cloud services through the ISMAP lifecycle."
+    );
     Ok(())
 }

@@ -46,7 +46,9 @@ async fn load_catalog(id: Option<String>, db: &DbArgs) -> anyhow::Result<Catalog
     };
     let store = db.open().await?;
     let Some((_, doc)) = store.catalog(&id).await? else {
-        anyhow::bail!("there is no criteria version '{id}' in the database (see `kasumi catalog list`)");
+        anyhow::bail!(
+            "there is no criteria version '{id}' in the database (see `kasumi catalog list`)"
+        );
     };
     Ok(serde_json::from_str(&doc)?)
 }
@@ -74,9 +76,19 @@ async fn lint(
         Ok(c) => c,
         Err(e) => {
             if ja {
-                eprintln!("{} は言明書の JSON として読めません（{} 行 {} 列）: {e}", path.display(), e.line(), e.column());
+                eprintln!(
+                    "{} は言明書の JSON として読めません（{} 行 {} 列）: {e}",
+                    path.display(),
+                    e.line(),
+                    e.column()
+                );
             } else {
-                eprintln!("{} is not a statement JSON (line {}, column {}): {e}", path.display(), e.line(), e.column());
+                eprintln!(
+                    "{} is not a statement JSON (line {}, column {}): {e}",
+                    path.display(),
+                    e.line(),
+                    e.column()
+                );
             }
             return Ok(ExitCode::from(2));
         }
@@ -87,15 +99,33 @@ async fn lint(
         println!("{}", serde_json::to_string_pretty(&violations)?);
     } else if violations.is_empty() {
         if ja {
-            println!("{}: 違反はありません（管理基準 {}）。", path.display(), catalog.version.id);
+            println!(
+                "{}: 違反はありません（管理基準 {}）。",
+                path.display(),
+                catalog.version.id
+            );
         } else {
-            println!("{}: no violations (criteria {}).", path.display(), catalog.version.id);
+            println!(
+                "{}: no violations (criteria {}).",
+                path.display(),
+                catalog.version.id
+            );
         }
     } else {
         if ja {
-            println!("{}: 違反 {} 件（管理基準 {}）", path.display(), violations.len(), catalog.version.id);
+            println!(
+                "{}: 違反 {} 件（管理基準 {}）",
+                path.display(),
+                violations.len(),
+                catalog.version.id
+            );
         } else {
-            println!("{}: {} violation(s) (criteria {})", path.display(), violations.len(), catalog.version.id);
+            println!(
+                "{}: {} violation(s) (criteria {})",
+                path.display(),
+                violations.len(),
+                catalog.version.id
+            );
         }
         for v in &violations {
             let about = v.control.as_deref().or(v.field.as_deref()).unwrap_or("-");

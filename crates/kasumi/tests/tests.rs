@@ -48,7 +48,9 @@ fn help_lists_every_command() {
     let o = run(&["--help"], None);
     assert!(o.status.success());
     let t = text(&o);
-    for cmd in ["serve", "user", "org", "audit", "catalog", "oscal", "ismap", "range"] {
+    for cmd in [
+        "serve", "user", "org", "audit", "catalog", "oscal", "ismap", "range",
+    ] {
         assert!(t.contains(cmd), "{cmd} missing from:\n{t}");
     }
     let serve = text(&run(&["serve", "--help"], None));
@@ -245,6 +247,20 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// A plain HTTP/1.1 GET: the whole response, headers and body.
+fn http_get(port: u16, path: &str) -> String {
+    use std::io::Read;
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    resp
+}
+
 fn wait_healthy(port: u16) -> bool {
     for _ in 0..100 {
         if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
@@ -277,6 +293,21 @@ fn serve_answers_health_checks_and_stops_gracefully() {
         .spawn()
         .unwrap();
     assert!(wait_healthy(port), "server did not answer /healthz");
+    // The demo registry: services taken through the lifecycle, 20 of them listed today.
+    let api = http_get(port, "/api/v1/registry");
+    let body = &api[api.find("\r\n\r\n").unwrap() + 4..];
+    let list: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(list["count"], 20, "{body}");
+    let statuses: std::collections::BTreeSet<&str> = list["registrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses.into_iter().collect::<Vec<_>>(),
+        ["registered", "renewal_pending", "suspended"]
+    );
     let pid = child.id().to_string();
     assert!(
         Command::new("kill")
@@ -835,8 +866,15 @@ fn ismap_lint_lists_every_violation_with_its_control() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     let t = text(&out);
     assert!(t.contains("3 violation(s)"), "{t}");
-    for about in ["12.4.1.2", excluded_id.as_str(), "disclosures.governing_law"] {
-        assert!(t.lines().any(|l| l.trim_start().starts_with(about)), "{about} in {t}");
+    for about in [
+        "12.4.1.2",
+        excluded_id.as_str(),
+        "disclosures.governing_law",
+    ] {
+        assert!(
+            t.lines().any(|l| l.trim_start().starts_with(about)),
+            "{about} in {t}"
+        );
     }
     let ja = text(&lint(broken.to_str().unwrap(), "ja"));
     assert!(ja.contains("違反 3 件"), "{ja}");

@@ -807,7 +807,11 @@ async fn registry_records_and_events_story() {
                 T0,
                 &[
                     create("service", 2, serde_json::json!({"name": "かすみクラウド"})),
-                    create("registration", 1, serde_json::json!({"status": "registered"})),
+                    create(
+                        "registration",
+                        1,
+                        serde_json::json!({"status": "registered"}),
+                    ),
                 ],
                 &[
                     event("service.created", "service", 2, None),
@@ -817,7 +821,11 @@ async fn registry_records_and_events_story() {
             .await
             .unwrap();
         assert_eq!(audit_count(&store).await, before + 2);
-        let rec = store.registry_record("registration", 1).await.unwrap().unwrap();
+        let rec = store
+            .registry_record("registration", 1)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(rec.revision, 1);
         assert_eq!(rec.owner_org, Some(10));
         assert_eq!(rec.body["status"], "registered");
@@ -831,13 +839,21 @@ async fn registry_records_and_events_story() {
                 T0 + 1,
                 &[RecordWrite {
                     expected_revision: 1,
-                    ..create("registration", 1, serde_json::json!({"status": "suspended"}))
+                    ..create(
+                        "registration",
+                        1,
+                        serde_json::json!({"status": "suspended"}),
+                    )
                 }],
                 &[event("registration.suspended", "registration", 1, Some(2))],
             )
             .await
             .unwrap();
-        let rec = store.registry_record("registration", 1).await.unwrap().unwrap();
+        let rec = store
+            .registry_record("registration", 1)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!((rec.revision, rec.updated_at), (2, T0 + 1));
 
         // A stale revision (and a second create) is refused; nothing is written.
@@ -873,25 +889,45 @@ async fn registry_records_and_events_story() {
         }
         assert_eq!(audit_count(&store).await, before);
         assert!(store.registry_record("service", 3).await.unwrap().is_none());
-        let rec = store.registry_record("registration", 1).await.unwrap().unwrap();
-        assert_eq!((rec.revision, rec.body["status"].as_str()), (2, Some("suspended")));
+        let rec = store
+            .registry_record("registration", 1)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (rec.revision, rec.body["status"].as_str()),
+            (2, Some("suspended"))
+        );
 
         // Events: all of them, one service's remarks, the latest remarks first.
         let all = store.registry_events(None, 0, 100).await.unwrap();
         let keys: Vec<_> = all.iter().map(|e| e.key.as_str()).collect();
         assert_eq!(
             keys,
-            ["service.created", "application.decided", "registration.suspended"]
+            [
+                "service.created",
+                "application.decided",
+                "registration.suspended"
+            ]
         );
         let after_first = store.registry_events(None, all[0].seq, 1).await.unwrap();
         assert_eq!(after_first[0].key, "application.decided");
         let remarks = store.registry_events(Some(2), 0, 100).await.unwrap();
         assert_eq!(remarks.len(), 2);
-        assert!(store.registry_events(Some(99), 0, 100).await.unwrap().is_empty());
+        assert!(
+            store
+                .registry_events(Some(99), 0, 100)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         let latest = store.registry_latest_remarks(1).await.unwrap();
         assert_eq!(latest[0].key, "registration.suspended");
         assert_eq!(latest[0].body["en"], "Registered");
-        assert_eq!(store.registry_records("registration").await.unwrap().len(), 1);
+        assert_eq!(
+            store.registry_records("registration").await.unwrap().len(),
+            1
+        );
         assert_eq!(store.registry_records("service").await.unwrap().len(), 1);
 
         // The events are in the audit trail too, and the chain holds.

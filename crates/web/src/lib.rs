@@ -18,10 +18,10 @@ mod host_pages;
 pub mod i18n;
 mod metrics;
 mod pages;
-pub mod registry;
-mod registry_pages;
 pub mod password;
 pub mod range_hub;
+pub mod registry;
+mod registry_pages;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

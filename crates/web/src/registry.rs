@@ -168,7 +168,11 @@ impl Ledger {
         let events: Vec<RegistryEventIn> = self.events.iter().map(event_in).collect();
         store.registry_commit(actor, at, &writes, &events).await?;
         for w in &writes {
-            if let Some(key) = self.records.keys().find(|(k, i)| *k == w.kind && *i == w.id) {
+            if let Some(key) = self
+                .records
+                .keys()
+                .find(|(k, i)| *k == w.kind && *i == w.id)
+            {
                 self.read.insert(*key, w.expected_revision + 1);
             }
         }
@@ -334,14 +338,20 @@ fn entry(
             .map(|s| s.content.scope.data_centres.clone())
             .unwrap_or_default(),
         regions,
-        audit_firm: firms.get(&r.firm_id).map(|f| f.name.clone()).unwrap_or_default(),
+        audit_firm: firms
+            .get(&r.firm_id)
+            .map(|f| f.name.clone())
+            .unwrap_or_default(),
         liu: r.liu,
         latest_remark: latest.get(&r.service_id).cloned(),
     }
 }
 
 /// Every public remark of a service, oldest first (by time, then sequence).
-pub async fn remarks(store: &DynStore, service_id: i64) -> Result<Vec<StoredRemark>, RegistryError> {
+pub async fn remarks(
+    store: &DynStore,
+    service_id: i64,
+) -> Result<Vec<StoredRemark>, RegistryError> {
     let mut out = Vec::new();
     let mut after = 0;
     loop {

@@ -238,7 +238,7 @@ pub async fn index(
         models: MODELS
             .iter()
             .map(|(m, c)| Choice {
-                code: *c,
+                code: c,
                 label: model_label(&tr, *m),
                 selected: q.model == *c,
             })
@@ -584,7 +584,10 @@ pub async fn feed(
         "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n",
         tr.code()
     ));
-    out.push_str(&format!("  <title>{}</title>\n", xml(&tr.t("registry-feed-title"))));
+    out.push_str(&format!(
+        "  <title>{}</title>\n",
+        xml(&tr.t("registry-feed-title"))
+    ));
     out.push_str("  <id>tag:kasumi.invalid,2025:registry</id>\n");
     out.push_str(&format!("  <updated>{}</updated>\n", rfc3339(updated)));
     out.push_str(&format!(

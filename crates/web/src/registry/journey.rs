@@ -15,9 +15,9 @@ use kasumi_core::{Micros, Role};
 use kasumi_ismap::{Catalog, Kind};
 use kasumi_lifecycle::Actor as Who;
 use kasumi_lifecycle::application::{
-    Acceptance, Application, ApplicationKind, ApplyContext, ApplyInput, Attachment,
-    AttachmentKind, DecideContext, DecisionInput, DecisionOutcome, Track, acceptance_check, apply,
-    complete_review, decide,
+    Acceptance, Application, ApplicationKind, ApplyContext, ApplyInput, Attachment, AttachmentKind,
+    DecideContext, DecisionInput, DecisionOutcome, Track, acceptance_check, apply, complete_review,
+    decide,
 };
 use kasumi_lifecycle::changes::{
     ChangeKind, Incident, IncidentReport, confirm_incident, file_change_notice, report_incident,
@@ -179,7 +179,12 @@ impl<'a> Journey<'a> {
     }
 
     /// The evaluator lists an audit firm whose organisation is `org`.
-    pub async fn list_firm(&mut self, org: i64, name: &str, on: Date) -> Result<Firm, RegistryError> {
+    pub async fn list_firm(
+        &mut self,
+        org: i64,
+        name: &str,
+        on: Date,
+    ) -> Result<Firm, RegistryError> {
         let id = self.id("firm").await?;
         let out = list_firm(&self.cast.evaluator, id, org, name, noon(on))?;
         self.ledger.put(&out.state);
@@ -308,7 +313,12 @@ impl<'a> Journey<'a> {
         )?;
         self.ledger.events(out.events);
         let (app, pending) = out.state;
-        let out = acceptance_check(&self.cast.ipa, &app, Acceptance::Accept, noon(shift(day, 3)))?;
+        let out = acceptance_check(
+            &self.cast.ipa,
+            &app,
+            Acceptance::Accept,
+            noon(shift(day, 3)),
+        )?;
         self.ledger.put(&out.state);
         self.ledger.events(out.events);
         if let Some(p) = &pending {
@@ -330,7 +340,10 @@ impl<'a> Journey<'a> {
             .submit_statement(csp, service, content, shift(audit_end, -420))
             .await?;
         let eng = self.audit(csp, &stmt, firm, audit_end).await?;
-        Ok(self.apply_accepted(csp, service, &stmt, &eng, None).await?.0)
+        Ok(self
+            .apply_accepted(csp, service, &stmt, &eng, None)
+            .await?
+            .0)
     }
 
     async fn review_and_decide(
@@ -391,7 +404,9 @@ impl<'a> Journey<'a> {
             .await?;
         let eng = self.audit(csp, &stmt, firm, audit_end).await?;
         let (app, _) = self.apply_accepted(csp, service, &stmt, &eng, None).await?;
-        let (app, reg) = self.review_and_decide(&app, service, None, audit_end).await?;
+        let (app, reg) = self
+            .review_and_decide(&app, service, None, audit_end)
+            .await?;
         Ok(Registered {
             service: service.clone(),
             statement: stmt,
@@ -479,12 +494,22 @@ impl<'a> Journey<'a> {
         Ok(inc)
     }
 
-    pub fn suspend(&mut self, r: &mut Registered, reason: &str, on: Date) -> Result<(), RegistryError> {
+    pub fn suspend(
+        &mut self,
+        r: &mut Registered,
+        reason: &str,
+        on: Date,
+    ) -> Result<(), RegistryError> {
         let out = suspend_registration(&self.cast.committee, &r.registration, reason, noon(on))?;
         self.finish(r, out)
     }
 
-    pub fn revoke(&mut self, r: &mut Registered, reason: &str, on: Date) -> Result<(), RegistryError> {
+    pub fn revoke(
+        &mut self,
+        r: &mut Registered,
+        reason: &str,
+        on: Date,
+    ) -> Result<(), RegistryError> {
         let out = revoke_registration(&self.cast.committee, &r.registration, reason, noon(on))?;
         self.finish(r, out)
     }

@@ -50,7 +50,13 @@ async fn seed(app: &TestApp) -> Seeded {
     let provider = org(app, "sora-cloud", "そらクラウド株式会社", OrgKind::Csp).await;
     let firm_org = org(app, "umi-audit", "うみ監査法人", OrgKind::AuditFirm).await;
     let ipa = app.store.org_by_code("ipa").await.unwrap().unwrap().id;
-    let committee = app.store.org_by_code("committee").await.unwrap().unwrap().id;
+    let committee = app
+        .store
+        .org_by_code("committee")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
     let catalog = kasumi_ismap::sample_catalog();
     let cast = Cast {
         auditor: Who::new(Role::Auditor, firm_org, 0),
@@ -63,7 +69,10 @@ async fn seed(app: &TestApp) -> Seeded {
     let actor = Actor::system("test");
     let who = csp(provider);
     let mut j = Journey::new(&app.store, &catalog, cast).await.unwrap();
-    let firm = j.list_firm(firm_org, "うみ監査法人", ago(1000)).await.unwrap();
+    let firm = j
+        .list_firm(firm_org, "うみ監査法人", ago(1000))
+        .await
+        .unwrap();
     j.commit(&actor, T0).await.unwrap();
 
     let mut regs = Vec::new();
@@ -106,7 +115,9 @@ async fn seed(app: &TestApp) -> Seeded {
     let d = draft("そら 審査中", ServiceModel::Saas);
     let content = clean_statement(&catalog, &d, "本番環境", "代表 一郎", &[]);
     let svc = j.add_service(&who, d, ago(500)).await.unwrap();
-    j.apply_only(&who, &svc, &firm, content, ago(60)).await.unwrap();
+    j.apply_only(&who, &svc, &firm, content, ago(60))
+        .await
+        .unwrap();
     j.commit(&actor, T0).await.unwrap();
 
     Seeded {
@@ -130,7 +141,10 @@ async fn the_public_list_shows_only_listed_registrations() {
     assert!(list.body.contains("そらクラウド株式会社"), "provider name");
     assert!(list.body.contains("うみ監査法人"), "audit firm");
     assert!(list.body.contains("一時停止中"), "suspended status");
-    assert!(list.body.contains("西日本リージョンを追加"), "latest remark");
+    assert!(
+        list.body.contains("西日本リージョンを追加"),
+        "latest remark"
+    );
     for hidden in ["そら 取消予定", "そら 審査中"] {
         assert!(!list.body.contains(hidden), "{hidden} must not be listed");
     }
@@ -187,7 +201,12 @@ async fn downloads_api_and_feed() {
     assert!(lines[0].starts_with("登録番号,クラウドサービス事業者,クラウドサービス名"));
     assert!(lines[1].starts_with(s.iaas.as_str()), "sorted by number");
     assert!(!text.contains("取消予定"));
-    let filtered = get("/registry.csv?model=iaas").await.unwrap().text().await.unwrap();
+    let filtered = get("/registry.csv?model=iaas")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert_eq!(filtered.lines().count(), 2);
 
     let xlsx = get("/registry.xlsx").await.unwrap();
@@ -245,7 +264,14 @@ async fn downloads_api_and_feed() {
     }
     let updated: Vec<&str> = entries
         .iter()
-        .map(|e| e.split("<updated>").nth(1).unwrap().split('<').next().unwrap())
+        .map(|e| {
+            e.split("<updated>")
+                .nth(1)
+                .unwrap()
+                .split('<')
+                .next()
+                .unwrap()
+        })
         .collect();
     let mut sorted = updated.clone();
     sorted.sort_by(|a, b| b.cmp(a));
