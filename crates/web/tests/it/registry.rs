@@ -283,3 +283,49 @@ async fn downloads_api_and_feed() {
         "a revoked entry links to the list"
     );
 }
+
+#[test]
+fn every_status_model_and_remark_has_a_label_in_both_languages() {
+    use kasumi_core::Lang;
+    use kasumi_lifecycle::RemarkKind as K;
+    use kasumi_lifecycle::registration::RegistrationStatus as S;
+    let mut keys: Vec<String> = [
+        S::Registered,
+        S::RenewalPending,
+        S::Expired,
+        S::Suspended,
+        S::Revoked,
+        S::Deleted,
+    ]
+    .iter()
+    .map(|s| format!("registry-status-{}", s.code()))
+    .collect();
+    keys.extend(
+        [
+            K::Registered,
+            K::RenewalApplied,
+            K::Renewed,
+            K::RenewalRejected,
+            K::Expired,
+            K::ChangeNotice,
+            K::ControlChange,
+            K::RegionAdded,
+            K::IncidentFlash,
+            K::IncidentConfirmed,
+            K::Suspended,
+            K::Reinstated,
+            K::Revoked,
+            K::Deleted,
+        ]
+        .iter()
+        .map(|k| format!("registry-remark-{}", k.code())),
+    );
+    keys.extend(["iaas", "paas", "saas"].map(|m| format!("registry-model-{m}")));
+    keys.extend(["number", "registered", "valid"].map(|s| format!("registry-sort-{s}")));
+    for lang in Lang::ALL {
+        let tr = kasumi_web::i18n::Tr::new(lang);
+        for k in &keys {
+            assert_ne!(&tr.t(k), k, "{k} in {lang:?}");
+        }
+    }
+}

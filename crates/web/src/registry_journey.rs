@@ -14,6 +14,7 @@ use jiff::{Span, ToSpan};
 use kasumi_core::{Micros, Role};
 use kasumi_ismap::{Catalog, Kind};
 use kasumi_lifecycle::Actor as Who;
+use kasumi_lifecycle::Refusal;
 use kasumi_lifecycle::application::{
     Acceptance, Application, ApplicationKind, ApplyContext, ApplyInput, Attachment, AttachmentKind,
     DecideContext, DecisionInput, DecisionOutcome, Track, acceptance_check, apply, complete_review,
@@ -377,9 +378,12 @@ impl<'a> Journey<'a> {
         )?;
         self.ledger.events(out.events);
         let (app, reg) = out.state;
-        let reg = reg.ok_or(RegistryError::Refused {
-            key: "journey.no_registration",
-            en: "the decision made no registration".into(),
+        let reg = reg.ok_or_else(|| {
+            RegistryError::from(Refusal::conflict(
+                "journey.no_registration",
+                "決定により登録が作成されませんでした。",
+                "The decision made no registration.",
+            ))
         })?;
         self.ledger.put(&app);
         self.ledger.put(&reg);
