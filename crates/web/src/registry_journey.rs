@@ -265,7 +265,7 @@ impl<'a> Journey<'a> {
                 },
                 noon(shift(report_day, -3)),
             )?;
-            // One event per control would flood the trail: only the state is kept.
+            self.ledger.events(out.events);
             eng = out.state;
         }
         let out = issue_report(
