@@ -564,7 +564,8 @@ pub async fn feed(
         .into_iter()
         .map(|(s, _)| (s.id, s))
         .collect();
-    // Absolute links from the Host the reader used (a feed reader needs them).
+    // Absolute links from the Host the reader used (a feed reader needs them);
+    // a Host with anything but name characters is ignored (relative links).
     let base = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -572,7 +573,15 @@ pub async fn feed(
             h.chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '[' | ']'))
         })
-        .map(|h| format!("http://{h}"))
+        .map(|h| {
+            // Secure cookies mean Kasumi is served over HTTPS.
+            let scheme = if state.config.secure_cookies {
+                "https"
+            } else {
+                "http"
+            };
+            format!("{scheme}://{h}")
+        })
         .unwrap_or_default();
     let updated = events
         .first()
