@@ -329,3 +329,56 @@ fn every_status_model_and_remark_has_a_label_in_both_languages() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_transition_on_a_stale_record_is_refused_and_the_trail_holds() {
+    use kasumi_lifecycle::registration::{Registration, suspend_registration};
+    use kasumi_web::registry::{Ledger, RegistryError, load_all};
+    let app = TestApp::start().await;
+    let s = seed(&app).await;
+    let (reg, rev) = load_all::<Registration>(&app.store)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|(r, _)| r.number_text == s.plain)
+        .unwrap();
+    let committee = app
+        .store
+        .org_by_code("committee")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let who = Who::new(Role::Committee, committee, 0);
+    let actor = Actor::system("test");
+    // Two people act on the same revision: the first wins, the second is told.
+    let mut ledgers = Vec::new();
+    for reason in ["一人目", "二人目"] {
+        let out = suspend_registration(&who, &reg, reason, T0).unwrap();
+        let mut l = Ledger::new();
+        l.read_at(&reg, rev);
+        l.put(&out.state);
+        l.events(out.events);
+        ledgers.push(l);
+    }
+    let before = app.audit_len().await;
+    ledgers[0].commit(&app.store, &actor, T0).await.unwrap();
+    assert_eq!(app.audit_len().await, before + 1);
+    let second = ledgers[1].commit(&app.store, &actor, T0).await;
+    assert!(
+        matches!(
+            second,
+            Err(RegistryError::Store(
+                kasumi_store::StoreError::Conflict { .. }
+            ))
+        ),
+        "{second:?}"
+    );
+    assert_eq!(app.audit_len().await, before + 1);
+    let remarks = kasumi_web::registry::remarks(&app.store, reg.service_id)
+        .await
+        .unwrap();
+    assert!(remarks.last().unwrap().ja.contains("一人目"));
+    assert!(remarks.iter().all(|r| !r.ja.contains("二人目")));
+    assert!(app.store.verify_audit().await.unwrap().is_intact());
+}
