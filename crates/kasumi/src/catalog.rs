@@ -80,7 +80,7 @@ pub enum OscalCommand {
     Validate { catalog: PathBuf },
 }
 
-fn console_lang() -> Lang {
+pub(crate) fn console_lang() -> Lang {
     let lang = std::env::var("KASUMI_LANG")
         .or_else(|_| std::env::var("LANG"))
         .unwrap_or_default();

@@ -45,6 +45,7 @@ const USERS: &[(Role, &str, &str)] = &[
 pub async fn seed(store: &DynStore, clock: &dyn Clock) -> anyhow::Result<()> {
     seed_catalogs(store, clock).await?;
     seed_accounts(store, clock).await?;
+    crate::demo_registry::seed(store, clock).await?;
     seed_exercise(store, clock).await
 }
 

@@ -5,6 +5,8 @@
 
 mod catalog;
 mod demo;
+mod demo_registry;
+mod ismap_cli;
 mod range_cli;
 
 use std::io::{BufRead, IsTerminal};
@@ -55,6 +57,11 @@ enum Command {
     Catalog {
         #[command(subcommand)]
         command: catalog::CatalogCommand,
+    },
+    /// ISMAP registration work: check a statement before submitting it.
+    Ismap {
+        #[command(subcommand)]
+        command: ismap_cli::IsmapCommand,
     },
     /// OSCAL documents: resolve profiles, validate catalogs.
     Oscal {
@@ -310,6 +317,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Catalog { command } => catalog::run_catalog(command, clock.as_ref()).await,
         Command::Oscal { command } => catalog::run_oscal(command),
+        Command::Ismap { command } => ismap_cli::run(command).await,
         Command::Range { command } => range_cli::run(command),
         Command::Audit {
             command: AuditCommand::Verify { db },

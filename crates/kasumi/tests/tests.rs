@@ -48,7 +48,9 @@ fn help_lists_every_command() {
     let o = run(&["--help"], None);
     assert!(o.status.success());
     let t = text(&o);
-    for cmd in ["serve", "user", "org", "audit", "catalog", "oscal", "range"] {
+    for cmd in [
+        "serve", "user", "org", "audit", "catalog", "oscal", "ismap", "range",
+    ] {
         assert!(t.contains(cmd), "{cmd} missing from:\n{t}");
     }
     let serve = text(&run(&["serve", "--help"], None));
@@ -245,6 +247,20 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// A plain HTTP/1.1 GET: the whole response, headers and body.
+fn http_get(port: u16, path: &str) -> String {
+    use std::io::Read;
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    resp
+}
+
 fn wait_healthy(port: u16) -> bool {
     for _ in 0..100 {
         if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
@@ -277,6 +293,21 @@ fn serve_answers_health_checks_and_stops_gracefully() {
         .spawn()
         .unwrap();
     assert!(wait_healthy(port), "server did not answer /healthz");
+    // The demo registry: services taken through the lifecycle, 20 of them listed today.
+    let api = http_get(port, "/api/v1/registry");
+    let body = &api[api.find("\r\n\r\n").unwrap() + 4..];
+    let list: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(list["count"], 20, "{body}");
+    let statuses: std::collections::BTreeSet<&str> = list["registrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses.into_iter().collect::<Vec<_>>(),
+        ["registered", "renewal_pending", "suspended"]
+    );
     let pid = child.id().to_string();
     assert!(
         Command::new("kill")
@@ -797,4 +828,60 @@ fn range_run_writes_the_same_logs_for_the_same_seed_and_replay_grades_actions() 
     );
     assert!(!o.status.success());
     assert!(text(&o).contains("no scenario `atlantis`"), "{}", text(&o));
+}
+
+#[test]
+fn ismap_lint_lists_every_violation_with_its_control() {
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../lifecycle/tests/statement-example.json"
+    );
+    let lint = |path: &str, lang: &str| {
+        kasumi()
+            .args(["ismap", "lint", path])
+            .env("KASUMI_LANG", lang)
+            .output()
+            .unwrap()
+    };
+    let good = lint(example, "en");
+    assert!(good.status.success(), "{}", text(&good));
+    assert!(text(&good).contains("no violations (criteria SAMPLE-1)"));
+
+    // Broken: one detailed control undecided, one exclusion without a reason, no governing law.
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(example).unwrap()).unwrap();
+    let controls = doc["controls"].as_array_mut().unwrap();
+    controls.retain(|c| c["id"] != "12.4.1.2");
+    let excluded = controls
+        .iter_mut()
+        .find(|c| c["adopted"] == false)
+        .expect("the example excludes a control");
+    excluded["reason"] = "".into();
+    let excluded_id = excluded["id"].as_str().unwrap().to_string();
+    doc["disclosures"]["governing_law"] = "".into();
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, doc.to_string()).unwrap();
+    let out = lint(broken.to_str().unwrap(), "en");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let t = text(&out);
+    assert!(t.contains("3 violation(s)"), "{t}");
+    for about in [
+        "12.4.1.2",
+        excluded_id.as_str(),
+        "disclosures.governing_law",
+    ] {
+        assert!(
+            t.lines().any(|l| l.trim_start().starts_with(about)),
+            "{about} in {t}"
+        );
+    }
+    let ja = text(&lint(broken.to_str().unwrap(), "ja"));
+    assert!(ja.contains("違反 3 件"), "{ja}");
+
+    // Not a statement at all: exit 2, with the position.
+    std::fs::write(&broken, "{\"governing_low\": 1}").unwrap();
+    let out = lint(broken.to_str().unwrap(), "en");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("line 1"), "{}", text(&out));
 }

@@ -9,6 +9,7 @@
 
 pub mod audit;
 mod model;
+pub mod registry;
 mod sql;
 
 use std::path::PathBuf;
@@ -19,6 +20,7 @@ use kasumi_core::{Lang, Micros};
 
 pub use audit::{AuditEntry, ChainBreak, VerifyReport};
 pub use model::*;
+pub use registry::{RecordWrite, RegistryEvent, RegistryEventIn, RegistryRecord};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -237,6 +239,37 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<i64>;
     /// The messages sent to a team, oldest first.
     async fn team_messages(&self, team_id: i64) -> Result<Vec<TeamMessage>>;
+
+    // ISMAP lifecycle records (see [`registry`]).
+    /// Hands out the next id for a record kind (1, 2, …). Bookkeeping, not audited:
+    /// an id that is never committed is simply skipped.
+    async fn registry_allocate_id(&self, kind: &str) -> Result<i64>;
+    /// Writes every record and appends every event in one transaction. A record
+    /// whose stored revision is not `expected_revision` (0: must not exist yet) is
+    /// a [`StoreError::Conflict`] and nothing is written. Each event is also an
+    /// audit entry (action = its key, object = `subject_kind:subject_id`); a
+    /// commit without events is audited as `registry.records`.
+    async fn registry_commit(
+        &self,
+        actor: &Actor,
+        at: Micros,
+        writes: &[RecordWrite],
+        events: &[RegistryEventIn],
+    ) -> Result<()>;
+    async fn registry_record(&self, kind: &str, id: i64) -> Result<Option<RegistryRecord>>;
+    /// Every record of a kind, by id.
+    async fn registry_records(&self, kind: &str) -> Result<Vec<RegistryRecord>>;
+    /// Events after `after_seq`, oldest first, at most `limit`; only those with
+    /// a remark on `service_id` when it is given.
+    async fn registry_events(
+        &self,
+        service_id: Option<i64>,
+        after_seq: i64,
+        limit: i64,
+    ) -> Result<Vec<RegistryEvent>>;
+    /// The latest events that carry a public remark (any service), newest first
+    /// (by the time of the event, then by sequence).
+    async fn registry_latest_remarks(&self, limit: i64) -> Result<Vec<RegistryEvent>>;
 
     // Audit trail.
     async fn audit_entries(&self, before_seq: Option<i64>, limit: i64) -> Result<Vec<AuditEntry>>;

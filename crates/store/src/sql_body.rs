@@ -4,6 +4,7 @@ use kasumi_core::{Lang, Micros, Role};
 use sqlx::{Row, Transaction};
 
 use crate::audit::{self, AuditEntry, ChainVerifier, VerifyReport};
+use crate::registry::{RecordWrite, RegistryEvent, RegistryEventIn, RegistryRecord, is_record_kind};
 use crate::{
     Actor, CatalogRecord, CatalogSummary, Exercise, ExerciseState, NewExercise, NewOrg,
     NewSession, NewUser, Org, Session, Store, Team, TeamAction, TeamMember, TeamMessage, TeamMessageKind, Throttle,
@@ -117,6 +118,42 @@ fn entry_from_row(r: &Row_) -> Result<AuditEntry> {
         prev_hash: r.try_get("prev_hash")?,
         hash: r.try_get("hash")?,
     })
+}
+
+fn json_column(r: &Row_, col: &str) -> Result<serde_json::Value> {
+    let text: String = r.try_get(col)?;
+    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("{col}: {e}")))
+}
+
+fn record_from_row(r: &Row_) -> Result<RegistryRecord> {
+    Ok(RegistryRecord {
+        kind: r.try_get("kind")?,
+        id: r.try_get("id")?,
+        owner_org: r.try_get("owner_org")?,
+        revision: r.try_get("revision")?,
+        body: json_column(r, "body")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+fn registry_event_from_row(r: &Row_) -> Result<RegistryEvent> {
+    Ok(RegistryEvent {
+        seq: r.try_get("seq")?,
+        at: r.try_get("at")?,
+        key: r.try_get("key")?,
+        subject_kind: r.try_get("subject_kind")?,
+        subject_id: r.try_get("subject_id")?,
+        service_id: r.try_get("service_id")?,
+        body: json_column(r, "body")?,
+    })
+}
+
+fn check_kind(kind: &str) -> Result<()> {
+    if is_record_kind(kind) {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(format!("unknown registry record kind '{kind}'")))
+    }
 }
 
 /// Appends one audit entry inside the caller's transaction.
@@ -799,6 +836,166 @@ impl Store for SqlStore<DB> {
                 })
             })
             .collect()
+    }
+
+    async fn registry_allocate_id(&self, kind: &str) -> Result<i64> {
+        check_kind(kind)?;
+        let row = sqlx::query(
+            "INSERT INTO registry_ids (kind, last) VALUES ($1, 1) \
+             ON CONFLICT (kind) DO UPDATE SET last = registry_ids.last + 1 RETURNING last",
+        )
+        .bind(kind)
+        .fetch_one(&self.writer)
+        .await?;
+        Ok(row.try_get("last")?)
+    }
+
+    async fn registry_commit(
+        &self,
+        actor: &Actor,
+        at: Micros,
+        writes: &[RecordWrite],
+        events: &[RegistryEventIn],
+    ) -> Result<()> {
+        for w in writes {
+            check_kind(&w.kind)?;
+        }
+        for e in events {
+            check_kind(&e.subject_kind)?;
+        }
+        let mut tx = self.writer.begin().await?;
+        let mut written = Vec::with_capacity(writes.len());
+        for w in writes {
+            let body = w.body.to_string();
+            let what = format!("{}:{}", w.kind, w.id);
+            let revision: i64 = if w.expected_revision == 0 {
+                sqlx::query(
+                    "INSERT INTO registry_records (kind, id, owner_org, revision, body, updated_at) \
+                     VALUES ($1, $2, $3, 1, $4, $5)",
+                )
+                .bind(&w.kind)
+                .bind(w.id)
+                .bind(w.owner_org)
+                .bind(&body)
+                .bind(at)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| conflict_or_db(e, "registry record", &what))?;
+                // Keep the id counter ahead of ids chosen by the caller.
+                sqlx::query(
+                    "INSERT INTO registry_ids (kind, last) VALUES ($1, $2) \
+                     ON CONFLICT (kind) DO UPDATE SET last = CASE WHEN registry_ids.last < $2 THEN $2 ELSE registry_ids.last END",
+                )
+                .bind(&w.kind)
+                .bind(w.id)
+                .execute(&mut *tx)
+                .await?;
+                1
+            } else {
+                let row = sqlx::query(
+                    "UPDATE registry_records SET owner_org = $1, body = $2, revision = revision + 1, updated_at = $3 \
+                     WHERE kind = $4 AND id = $5 AND revision = $6 RETURNING revision",
+                )
+                .bind(w.owner_org)
+                .bind(&body)
+                .bind(at)
+                .bind(&w.kind)
+                .bind(w.id)
+                .bind(w.expected_revision)
+                .fetch_optional(&mut *tx)
+                .await?;
+                match row {
+                    Some(row) => row.try_get("revision")?,
+                    None => {
+                        return Err(StoreError::Conflict {
+                            what: "registry record revision",
+                            value: format!("{what}@{}", w.expected_revision),
+                        });
+                    }
+                }
+            };
+            written.push(serde_json::json!({"kind": w.kind, "id": w.id, "revision": revision}));
+        }
+        for e in events {
+            sqlx::query(
+                "INSERT INTO registry_events (at, key, subject_kind, subject_id, service_id, body) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(e.at)
+            .bind(&e.key)
+            .bind(&e.subject_kind)
+            .bind(e.subject_id)
+            .bind(e.service_id)
+            .bind(e.body.to_string())
+            .execute(&mut *tx)
+            .await?;
+            append_audit(&mut tx, at, actor, &e.key, &format!("{}:{}", e.subject_kind, e.subject_id), e.body.clone())
+                .await?;
+        }
+        if events.is_empty() && !written.is_empty() {
+            append_audit(&mut tx, at, actor, "registry.records", "registry", serde_json::Value::Array(written)).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn registry_record(&self, kind: &str, id: i64) -> Result<Option<RegistryRecord>> {
+        let row = sqlx::query(
+            "SELECT kind, id, owner_org, revision, body, updated_at FROM registry_records WHERE kind = $1 AND id = $2",
+        )
+        .bind(kind)
+        .bind(id)
+        .fetch_optional(&self.reader)
+        .await?;
+        row.as_ref().map(record_from_row).transpose()
+    }
+
+    async fn registry_records(&self, kind: &str) -> Result<Vec<RegistryRecord>> {
+        let rows = sqlx::query(
+            "SELECT kind, id, owner_org, revision, body, updated_at FROM registry_records WHERE kind = $1 ORDER BY id",
+        )
+        .bind(kind)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(record_from_row).collect()
+    }
+
+    async fn registry_events(&self, service_id: Option<i64>, after_seq: i64, limit: i64) -> Result<Vec<RegistryEvent>> {
+        let rows = match service_id {
+            Some(service) => {
+                sqlx::query(
+                    "SELECT seq, at, key, subject_kind, subject_id, service_id, body FROM registry_events \
+                     WHERE service_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                )
+                .bind(service)
+                .bind(after_seq)
+                .bind(limit)
+                .fetch_all(&self.reader)
+                .await?
+            }
+            None => {
+                sqlx::query(
+                    "SELECT seq, at, key, subject_kind, subject_id, service_id, body FROM registry_events \
+                     WHERE seq > $1 ORDER BY seq LIMIT $2",
+                )
+                .bind(after_seq)
+                .bind(limit)
+                .fetch_all(&self.reader)
+                .await?
+            }
+        };
+        rows.iter().map(registry_event_from_row).collect()
+    }
+
+    async fn registry_latest_remarks(&self, limit: i64) -> Result<Vec<RegistryEvent>> {
+        let rows = sqlx::query(
+            "SELECT seq, at, key, subject_kind, subject_id, service_id, body FROM registry_events \
+             WHERE service_id IS NOT NULL ORDER BY at DESC, seq DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(registry_event_from_row).collect()
     }
 
     async fn audit_entries(&self, before_seq: Option<i64>, limit: i64) -> Result<Vec<AuditEntry>> {

@@ -772,3 +772,197 @@ async fn exercises_teams_and_recorded_actions_story() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn registry_records_and_events_story() {
+    use kasumi_store::{RecordWrite, RegistryEventIn};
+    each_backend(|store, _| async move {
+        assert_eq!(store.registry_allocate_id("service").await.unwrap(), 1);
+        assert_eq!(store.registry_allocate_id("service").await.unwrap(), 2);
+        assert_eq!(store.registry_allocate_id("registration").await.unwrap(), 1);
+        assert!(matches!(
+            store.registry_allocate_id("spaceship").await,
+            Err(StoreError::Invalid(_))
+        ));
+
+        let create = |kind: &str, id, body| RecordWrite {
+            kind: kind.into(),
+            id,
+            owner_org: Some(10),
+            expected_revision: 0,
+            body,
+        };
+        let event = |key: &str, kind: &str, id, service: Option<i64>| RegistryEventIn {
+            at: T0,
+            key: key.into(),
+            subject_kind: kind.into(),
+            subject_id: id,
+            service_id: service,
+            body: serde_json::json!({"key": key, "ja": "登録", "en": "Registered"}),
+        };
+        let before = audit_count(&store).await;
+        store
+            .registry_commit(
+                &admin(),
+                T0,
+                &[
+                    create("service", 2, serde_json::json!({"name": "かすみクラウド"})),
+                    create(
+                        "registration",
+                        1,
+                        serde_json::json!({"status": "registered"}),
+                    ),
+                ],
+                &[
+                    event("service.created", "service", 2, None),
+                    event("application.decided", "registration", 1, Some(2)),
+                ],
+            )
+            .await
+            .unwrap();
+        assert_eq!(audit_count(&store).await, before + 2);
+        let rec = store
+            .registry_record("registration", 1)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(rec.revision, 1);
+        assert_eq!(rec.owner_org, Some(10));
+        assert_eq!(rec.body["status"], "registered");
+        // Ids chosen by the caller push the counter on.
+        assert_eq!(store.registry_allocate_id("registration").await.unwrap(), 2);
+
+        // An update against the current revision.
+        store
+            .registry_commit(
+                &admin(),
+                T0 + 1,
+                &[RecordWrite {
+                    expected_revision: 1,
+                    ..create(
+                        "registration",
+                        1,
+                        serde_json::json!({"status": "suspended"}),
+                    )
+                }],
+                &[event("registration.suspended", "registration", 1, Some(2))],
+            )
+            .await
+            .unwrap();
+        let rec = store
+            .registry_record("registration", 1)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((rec.revision, rec.updated_at), (2, T0 + 1));
+
+        // A stale revision (and a second create) is refused; nothing is written.
+        let before = audit_count(&store).await;
+        for (writes, what) in [
+            (
+                vec![
+                    create("service", 3, serde_json::json!({"name": "新サービス"})),
+                    RecordWrite {
+                        expected_revision: 1,
+                        ..create("registration", 1, serde_json::json!({"status": "revoked"}))
+                    },
+                ],
+                "registry record revision",
+            ),
+            (
+                vec![create("registration", 1, serde_json::json!({}))],
+                "registry record",
+            ),
+        ] {
+            let err = store
+                .registry_commit(
+                    &admin(),
+                    T0 + 2,
+                    &writes,
+                    &[event("registration.revoked", "registration", 1, Some(2))],
+                )
+                .await;
+            assert!(
+                matches!(&err, Err(StoreError::Conflict { what: w, .. }) if *w == what),
+                "{err:?}"
+            );
+        }
+        assert_eq!(audit_count(&store).await, before);
+        assert!(store.registry_record("service", 3).await.unwrap().is_none());
+        let rec = store
+            .registry_record("registration", 1)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (rec.revision, rec.body["status"].as_str()),
+            (2, Some("suspended"))
+        );
+
+        // Events: all of them, one service's remarks, the latest remarks first.
+        let all = store.registry_events(None, 0, 100).await.unwrap();
+        let keys: Vec<_> = all.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "service.created",
+                "application.decided",
+                "registration.suspended"
+            ]
+        );
+        let after_first = store.registry_events(None, all[0].seq, 1).await.unwrap();
+        assert_eq!(after_first[0].key, "application.decided");
+        let remarks = store.registry_events(Some(2), 0, 100).await.unwrap();
+        assert_eq!(remarks.len(), 2);
+        assert!(
+            store
+                .registry_events(Some(99), 0, 100)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let latest = store.registry_latest_remarks(1).await.unwrap();
+        assert_eq!(latest[0].key, "registration.suspended");
+        assert_eq!(latest[0].body["en"], "Registered");
+        assert_eq!(
+            store.registry_records("registration").await.unwrap().len(),
+            1
+        );
+        assert_eq!(store.registry_records("service").await.unwrap().len(), 1);
+
+        // The events are in the audit trail too, and the chain holds.
+        let entries = store.audit_entries(None, 3).await.unwrap();
+        let audited: Vec<_> = entries
+            .iter()
+            .rev()
+            .map(|e| (e.action.as_str(), e.object.as_str()))
+            .collect();
+        assert_eq!(
+            audited,
+            [
+                ("service.created", "service:2"),
+                ("application.decided", "registration:1"),
+                ("registration.suspended", "registration:1"),
+            ]
+        );
+        assert!(store.verify_audit().await.unwrap().is_intact());
+
+        // A back-dated event recorded last is not the newest remark.
+        store
+            .registry_commit(
+                &admin(),
+                T0 + 3,
+                &[],
+                &[RegistryEventIn {
+                    at: T0 - 100,
+                    ..event("incident.reported", "incident", 1, Some(2))
+                }],
+            )
+            .await
+            .unwrap();
+        let latest = store.registry_latest_remarks(2).await.unwrap();
+        let keys: Vec<_> = latest.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["registration.suspended", "application.decided"]);
+    })
+    .await;
+}

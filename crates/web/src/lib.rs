@@ -20,6 +20,8 @@ mod metrics;
 mod pages;
 pub mod password;
 pub mod range_hub;
+pub mod registry;
+mod registry_pages;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -103,6 +105,13 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/users", get(admin::users).post(admin::create_user))
         .route("/admin/orgs", get(admin::orgs).post(admin::create_org))
         .route("/admin/audit", get(admin::audit))
+        .route("/registry", get(registry_pages::index))
+        .route("/registry.csv", get(registry_pages::csv))
+        .route("/registry.xlsx", get(registry_pages::xlsx))
+        .route("/registry/feed.atom", get(registry_pages::feed))
+        .route("/registry/{number}", get(registry_pages::detail))
+        .route("/api/v1/registry", get(registry_pages::api_list))
+        .route("/api/v1/registry/{number}", get(registry_pages::api_detail))
         .route("/catalog", get(catalog_pages::index))
         .route(
             "/catalog/import",

@@ -4,3 +4,4 @@ mod exercise;
 mod harness;
 mod http;
 mod i18n;
+mod registry;
