@@ -295,7 +295,9 @@ impl Tally {
         self.latencies[kind as usize].push(started.elapsed().as_secs_f64() * 1000.0);
         match result {
             Ok(s) if ok(s) => {}
-            Ok(s) => self.errors.push(format!("{} {what}: HTTP {s}", kind.name())),
+            Ok(s) => self
+                .errors
+                .push(format!("{} {what}: HTTP {s}", kind.name())),
             Err(e) => self.errors.push(format!("{} {what}: {e}", kind.name())),
         }
     }
@@ -381,8 +383,14 @@ async fn trainee(n: usize, client: Client, exercise: i64, deadline: Instant) -> 
             t.record(Kind::Search, &format!("q={q}"), started, r);
         } else {
             let fields: &[(&str, &str)] = match rng.gen_range(0..3) {
-                0 => &[("kind", "ask_vendor"), ("message", "通報の詳細を教えてください")],
-                1 => &[("kind", "warn_staff"), ("message", "不審なメールを開かないでください")],
+                0 => &[
+                    ("kind", "ask_vendor"),
+                    ("message", "通報の詳細を教えてください"),
+                ],
+                1 => &[
+                    ("kind", "warn_staff"),
+                    ("message", "不審なメールを開かないでください"),
+                ],
                 _ => &[("kind", "take_hint"), ("hint", "proxy-log")],
             };
             let r = client.post(&actions, fields).await.map(|(s, _)| s);
@@ -413,7 +421,9 @@ fn proc_status_kib(key: &str) -> Option<u64> {
 }
 
 fn mib(key: &str) -> String {
-    proc_status_kib(key).map_or("unknown".into(), |k| format!("{:.0} MiB", k as f64 / 1024.0))
+    proc_status_kib(key).map_or("unknown".into(), |k| {
+        format!("{:.0} MiB", k as f64 / 1024.0)
+    })
 }
 
 #[tokio::main]
@@ -555,7 +565,7 @@ async fn main() {
     println!(
         "SSE: {trainees} streams held open, {} update events received (one per stream every 2 s: about {} expected)",
         all.sse_events,
-        trainees as u64 * (elapsed / 2.0 + 1.0) as u64
+        trainees as u64 * (elapsed / 2.0) as u64
     );
     println!("errors: {}", all.errors.len());
     for e in all.errors.iter().take(20) {

@@ -106,7 +106,7 @@ impl RangeHub {
             .await??;
             *guard = Some(env);
         }
-        let env = guard.as_mut().expect("provisioned above");
+        let env = guard.as_ref().expect("provisioned above");
         let end = env.world.env().end;
         let target = sim_now.min(end);
         // `append_world` walks the team's events from the first one, so each
@@ -121,8 +121,15 @@ impl RangeHub {
                 || target == end
                 || exercise.state != ExerciseState::Running)
         {
-            env.world.advance_to(target);
-            append_world(&mut env.index, &env.world)?;
+            // Off the async workers: with two of them, a long advance on one
+            // would stall every other team's requests too.
+            guard = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+                let env = guard.as_mut().expect("provisioned above");
+                env.world.advance_to(target);
+                append_world(&mut env.index, &env.world)?;
+                Ok(guard)
+            })
+            .await??;
         }
         Ok(TeamWorld(guard))
     }
