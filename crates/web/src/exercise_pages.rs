@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kasumi_core::{Role, format_tokyo, tokyo_local_to_micros};
 use kasumi_range::scenario::ObjectiveKind;
 use kasumi_range::score::ObjectiveScore;
-use kasumi_range::{Action, Course, Device, LeakReport, Recipient, Scenario, Source};
+use kasumi_range::{Action, Course, Device, LeakReport, Recipient, Scenario};
 use kasumi_store::{
     Actor, Exercise, ExerciseState, NewExercise, StoreError, Team, TeamMessageKind,
 };
@@ -760,15 +760,15 @@ fn inbox(
     messages: &[kasumi_store::TeamMessage],
 ) -> Vec<InboxRow> {
     let mut rows: Vec<InboxRow> = world
-        .events()
-        .filter(|ev| ev.source == Source::Alert && ev.t >= e.sim_start)
-        .map(|ev| InboxRow {
-            at: format_tokyo(ev.t),
+        .alerts_since(e.sim_start)
+        .into_iter()
+        .map(|(t, line)| InboxRow {
+            at: format_tokyo(t),
             from: "ws-from-soc",
             by: String::new(),
             kind: "alert",
-            text: world.line(ev),
-            sort_at: ev.t,
+            text: line.to_string(),
+            sort_at: t,
         })
         .collect();
     for a in stored {
@@ -826,10 +826,7 @@ fn result_message(result_json: &str) -> String {
 
 /// How many inbox messages a team has (for the live "new message" notice).
 fn inbox_count(e: &Exercise, world: &TeamWorld, notes: usize) -> usize {
-    let alerts = world
-        .events()
-        .filter(|ev| ev.source == Source::Alert && ev.t >= e.sim_start)
-        .count();
+    let alerts = world.alerts_since(e.sim_start).len();
     let replies = world
         .actions()
         .iter()
@@ -1439,7 +1436,10 @@ async fn act(
         Err(err) => return Err(err),
     };
     let sim_now = e.sim_now(state.clock.now());
-    let mut world = state.ranges.lock(&state.store, &e, &team, sim_now).await?;
+    let mut world = state
+        .ranges
+        .lock_fresh(&state.store, &e, &team, sim_now)
+        .await?;
     let at = world.now();
     let outcome = match world.apply(action.clone(), at) {
         Ok(o) => o,

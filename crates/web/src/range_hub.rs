@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use kasumi_logsearch::Index;
 use kasumi_logsearch::world::{append_world, index_world};
 use kasumi_range::{Recorded, Scenario, World};
-use kasumi_store::{DynStore, Exercise, Team};
+use kasumi_store::{DynStore, Exercise, ExerciseState, Team};
 
 /// A team's world and the index of its logs, kept in step.
 pub struct TeamEnv {
@@ -37,15 +37,39 @@ impl RangeHub {
             .remove(&team_id);
     }
 
-    /// The team's world advanced to `sim_now`, provisioned and replayed first
-    /// when needed. The returned guard holds the team's lock: an action applied
-    /// and then recorded under one guard keeps the world and the record in step.
+    /// The team's world advanced to `sim_now` (or up to one real second of
+    /// the exercise clock behind it while the exercise runs), provisioned and
+    /// replayed first when needed. The returned guard holds the team's lock.
     pub async fn lock(
         &self,
         store: &DynStore,
         exercise: &Exercise,
         team: &Team,
         sim_now: i64,
+    ) -> anyhow::Result<TeamWorld> {
+        self.lock_at(store, exercise, team, sim_now, false).await
+    }
+
+    /// As [`RangeHub::lock`], but advanced exactly to `sim_now`: for actions,
+    /// which happen at the world's time. An action applied and then recorded
+    /// under one guard keeps the world and the record in step.
+    pub async fn lock_fresh(
+        &self,
+        store: &DynStore,
+        exercise: &Exercise,
+        team: &Team,
+        sim_now: i64,
+    ) -> anyhow::Result<TeamWorld> {
+        self.lock_at(store, exercise, team, sim_now, true).await
+    }
+
+    async fn lock_at(
+        &self,
+        store: &DynStore,
+        exercise: &Exercise,
+        team: &Team,
+        sim_now: i64,
+        fresh: bool,
     ) -> anyhow::Result<TeamWorld> {
         let mut guard = self.slot(team.id).lock_owned().await;
         if guard.is_none() {
@@ -82,11 +106,30 @@ impl RangeHub {
             .await??;
             *guard = Some(env);
         }
-        let env = guard.as_mut().expect("provisioned above");
-        let target = sim_now.min(env.world.env().end);
-        if target > env.world.now() {
-            env.world.advance_to(target);
-            append_world(&mut env.index, &env.world)?;
+        let env = guard.as_ref().expect("provisioned above");
+        let end = env.world.env().end;
+        let target = sim_now.min(end);
+        // `append_world` walks the team's events from the first one, so each
+        // advance costs time proportional to the whole history (a few ms for
+        // 3 days). Reads tolerate a world up to one real second behind the
+        // running clock; a paused, finished or ended exercise is caught up at once.
+        let behind = target - env.world.now();
+        let step = exercise.speed.max(1) * 1_000_000;
+        if behind > 0
+            && (fresh
+                || behind >= step
+                || target == end
+                || exercise.state != ExerciseState::Running)
+        {
+            // Off the async workers: with two of them, a long advance on one
+            // would stall every other team's requests too.
+            guard = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+                let env = guard.as_mut().expect("provisioned above");
+                env.world.advance_to(target);
+                append_world(&mut env.index, &env.world)?;
+                Ok(guard)
+            })
+            .await??;
         }
         Ok(TeamWorld(guard))
     }
@@ -103,6 +146,24 @@ impl TeamWorld {
             .as_ref()
             .expect("a TeamWorld always holds a world")
             .index
+    }
+
+    /// The SOC alerts at or after `from`, oldest first, as (time, line).
+    /// Read from the index: scanning the world's events would cost time
+    /// proportional to the whole history on every page and live update.
+    /// Alerts are never hidden by the defenders, so both give the same list.
+    pub fn alerts_since(&self, from: i64) -> Vec<(i64, &str)> {
+        let index = self.index();
+        let Some(q) = alert_query() else {
+            return Vec::new();
+        };
+        index
+            .matches(q, self.now())
+            .iter()
+            .map(|doc| (index.time(doc), doc))
+            .filter(|(t, _)| *t >= from)
+            .map(|(t, doc)| (t, index.line(doc)))
+            .collect()
     }
 }
 
@@ -125,4 +186,10 @@ impl std::ops::DerefMut for TeamWorld {
             .expect("a TeamWorld always holds a world")
             .world
     }
+}
+
+fn alert_query() -> Option<&'static kasumi_logsearch::Query> {
+    static Q: std::sync::OnceLock<Option<kasumi_logsearch::Query>> = std::sync::OnceLock::new();
+    Q.get_or_init(|| kasumi_logsearch::parse("source:alert").ok())
+        .as_ref()
 }
