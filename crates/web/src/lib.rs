@@ -16,6 +16,7 @@ mod exercise_pages;
 mod form;
 mod host_pages;
 pub mod i18n;
+mod lint_page;
 mod metrics;
 mod pages;
 pub mod password;
@@ -131,6 +132,7 @@ pub fn router(state: AppState) -> Router {
             "/exercises",
             get(exercise_pages::index).post(exercise_pages::create),
         )
+        .route("/ismap/lint", get(lint_page::form).post(lint_page::check))
         .route("/exercises/{id}", get(exercise_pages::detail))
         .route("/exercises/{id}/clock", post(exercise_pages::clock))
         .route("/exercises/{id}/debrief", get(exercise_pages::debrief_all))

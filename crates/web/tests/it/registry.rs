@@ -382,3 +382,69 @@ async fn a_transition_on_a_stale_record_is_refused_and_the_trail_holds() {
     assert!(remarks.iter().all(|r| !r.ja.contains("二人目")));
     assert!(app.store.verify_audit().await.unwrap().is_intact());
 }
+
+#[tokio::test]
+async fn a_statement_is_checked_on_the_web_with_every_violation_named() {
+    use super::harness::PASSWORD;
+    let app = TestApp::start().await;
+    let example = include_str!("../../../lifecycle/tests/statement-example.json");
+
+    let anonymous = app.client();
+    assert_eq!(anonymous.get("/ismap/lint").await.status, 401);
+    let trainee = app.client();
+    trainee.login("trainee", PASSWORD).await;
+    assert_eq!(trainee.get("/ismap/lint").await.status, 403);
+
+    let reviewer = app.client();
+    reviewer.login("reviewer", PASSWORD).await;
+    let form = reviewer.get("/ismap/lint").await;
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("言明書のチェック"));
+    let check = |statement: String| {
+        let reviewer = &reviewer;
+        async move {
+            reviewer
+                .post(
+                    "/ismap/lint",
+                    "/ismap/lint",
+                    &[("catalog", "SAMPLE-1"), ("statement", &statement)],
+                )
+                .await
+        }
+    };
+    let clean = check(example.to_string()).await;
+    assert_eq!(clean.status, 200, "{}", clean.body);
+    assert!(clean.body.contains("id=\"lint-clean\""), "{}", clean.body);
+
+    // No governance owner: the field is named.
+    let mut broken: serde_json::Value = serde_json::from_str(example).unwrap();
+    broken["governance_owner"]["name"] = "".into();
+    let found = check(broken.to_string()).await;
+    assert_eq!(found.status, 200);
+    assert!(found.body.contains("id=\"violations\""));
+    assert!(
+        found.body.contains("governance_owner.name"),
+        "{}",
+        found.body
+    );
+    assert!(
+        found.body.contains("違反が 1 件あります。"),
+        "{}",
+        found.body
+    );
+
+    let bad = check("{\n  \"scope\": ".into()).await;
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.body.contains("言明書を JSON として読めません（2 行"),
+        "{}",
+        bad.body
+    );
+    let empty = check(" ".into()).await;
+    assert_eq!(empty.status, 422);
+    assert!(
+        empty
+            .body
+            .contains("「言明書（JSON）」を入力してください。")
+    );
+}

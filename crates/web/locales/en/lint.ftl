@@ -1,0 +1,14 @@
+lint-title = Check a statement
+lint-intro = Checks a statement before submission against the rules of the control criteria (every control objective addressed, governance and management criteria adopted, mandatory detailed controls adopted, a reason for every omission, required fields). Nothing you enter is stored.
+lint-catalog = Criteria version
+lint-builtin-sample = SAMPLE (built-in sample criteria)
+lint-statement = Statement (JSON)
+lint-format = The format is described under "Statement JSON" in docs/lifecycle.md. On the command line, kasumi ismap lint runs the same check.
+lint-check = Check
+lint-clean = No violations. This statement can be submitted.
+lint-count = { $count } violation(s). The statement cannot be submitted until all are fixed.
+lint-about = Control / field
+lint-problem = Problem
+lint-rule = Rule
+lint-no-catalog = There is no criteria version "{ $id }".
+lint-bad-json = The statement is not readable as JSON (line { $line }, column { $column }): { $reason }

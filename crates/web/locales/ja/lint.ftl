@@ -1,0 +1,14 @@
+lint-title = 言明書のチェック
+lint-intro = 提出前の言明書を、管理基準のルール（すべての管理目的への対応、ガバナンス基準・マネジメント基準の採用、必須の詳細管理策の採用、不採用の理由、必須項目）に照らして確認します。入力した内容は保存されません。
+lint-catalog = 管理基準の版
+lint-builtin-sample = SAMPLE（組み込みのサンプル管理基準）
+lint-statement = 言明書（JSON）
+lint-format = 形式は docs/lifecycle.md の「Statement JSON」を参照してください。コマンドラインでは kasumi ismap lint で同じチェックができます。
+lint-check = チェックする
+lint-clean = 違反はありません。この言明書は提出できます。
+lint-count = 違反が { $count } 件あります。すべて直すまで提出できません。
+lint-about = 管理策・項目
+lint-problem = 内容
+lint-rule = ルール
+lint-no-catalog = 管理基準の版「{ $id }」はありません。
+lint-bad-json = 言明書を JSON として読めません（{ $line } 行 { $column } 列）: { $reason }
