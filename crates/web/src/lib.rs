@@ -11,6 +11,7 @@ pub mod auth;
 mod catalog_pages;
 pub mod catalogs;
 pub mod context;
+mod csp_pages;
 pub mod error;
 mod exercise_pages;
 mod form;
@@ -133,6 +134,20 @@ pub fn router(state: AppState) -> Router {
             get(exercise_pages::index).post(exercise_pages::create),
         )
         .route("/ismap/lint", get(lint_page::form).post(lint_page::check))
+        .route(
+            "/ismap/services",
+            get(csp_pages::services).post(csp_pages::add_service),
+        )
+        .route("/ismap/services/{id}", get(csp_pages::service))
+        .route(
+            "/ismap/services/{id}/statements",
+            post(csp_pages::add_statement),
+        )
+        .route(
+            "/ismap/statements/{id}",
+            get(csp_pages::statement).post(csp_pages::edit),
+        )
+        .route("/ismap/statements/{id}/submit", post(csp_pages::submit))
         .route("/exercises/{id}", get(exercise_pages::detail))
         .route("/exercises/{id}/clock", post(exercise_pages::clock))
         .route("/exercises/{id}/debrief", get(exercise_pages::debrief_all))

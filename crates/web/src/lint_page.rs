@@ -17,7 +17,7 @@ use crate::form::Form;
 use crate::pages::{Layout, Notice, page};
 
 /// Who prepares or checks statements.
-const LINT_ROLES: &[Role] = &[
+pub(crate) const LINT_ROLES: &[Role] = &[
     Role::Csp,
     Role::Auditor,
     Role::IpaReviewer,

@@ -34,9 +34,21 @@ impl Layout {
     }
 
     pub fn is_admin(&self) -> bool {
-        self.user
-            .as_ref()
-            .is_some_and(|u| u.role == kasumi_core::Role::Admin)
+        self.has_role(&[kasumi_core::Role::Admin])
+    }
+
+    /// Whether the signed-in user has one of `roles` (for the navigation).
+    pub fn has_role(&self, roles: &[kasumi_core::Role]) -> bool {
+        self.user.as_ref().is_some_and(|u| roles.contains(&u.role))
+    }
+
+    pub fn is_csp(&self) -> bool {
+        self.has_role(&[kasumi_core::Role::Csp])
+    }
+
+    /// The roles that may use the statement check (see `lint_page`).
+    pub fn can_lint(&self) -> bool {
+        self.has_role(crate::lint_page::LINT_ROLES)
     }
 }
 

@@ -448,3 +448,133 @@ async fn a_statement_is_checked_on_the_web_with_every_violation_named() {
             .contains("「言明書（JSON）」を入力してください。")
     );
 }
+
+/// A CSP organisation with one `csp` account (password [`PASSWORD`]).
+async fn csp_account(app: &TestApp, code: &str, login: &str) {
+    let actor = Actor::system("test");
+    let org = app
+        .store
+        .create_org(
+            &actor,
+            T0,
+            &NewOrg {
+                code: code.into(),
+                name: format!("{code} 株式会社"),
+                kind: OrgKind::Csp,
+            },
+        )
+        .await
+        .unwrap();
+    let user = kasumi_store::NewUser {
+        login: login.into(),
+        display_name: login.into(),
+        org_id: org.id,
+        role: Role::Csp,
+        password_hash: kasumi_web::password::hash(super::harness::PASSWORD).unwrap(),
+    };
+    app.store.create_user(&actor, T0, &user).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_csp_drafts_a_statement_fixes_its_violations_and_submits_it() {
+    use super::harness::PASSWORD;
+    let app = TestApp::start().await;
+    csp_account(&app, "csp-a", "csp-a").await;
+    csp_account(&app, "csp-b", "csp-b").await;
+    let example = include_str!("../../../lifecycle/tests/statement-example.json");
+
+    let a = app.client();
+    a.login("csp-a", PASSWORD).await;
+    let made = a
+        .post(
+            "/ismap/services",
+            "/ismap/services",
+            &[
+                ("name", "さくらストレージ"),
+                ("model", "paas"),
+                ("deployment", "public"),
+                ("description", "オブジェクトストレージ"),
+                ("data_centres", "東京, 大阪"),
+                ("regions", "jp-east-1, jp-west-1"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    let service_url = made.location.unwrap();
+    let service_page = a.get(&service_url).await;
+    assert!(service_page.body.contains("さくらストレージ"));
+    assert!(service_page.body.contains("jp-east-1, jp-west-1"));
+
+    // A draft with a violation: the page names it, and submitting is refused with nothing changed.
+    let mut broken: serde_json::Value = serde_json::from_str(example).unwrap();
+    broken["governance_owner"]["name"] = "".into();
+    let drafted = a
+        .post(
+            &format!("{service_url}/statements"),
+            &service_url,
+            &[("content", &broken.to_string())],
+        )
+        .await;
+    assert_eq!(drafted.status, 303, "{}", drafted.body);
+    let statement_url = drafted.location.unwrap();
+    let page = a.get(&statement_url).await;
+    assert!(page.body.contains("governance_owner.name"), "{}", page.body);
+    assert!(page.body.contains("違反が 1 件あります。"));
+    let before = app.audit_len().await;
+    let refused = a
+        .post(&format!("{statement_url}/submit"), &statement_url, &[])
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("id=\"statement-status\">下書き"));
+    assert_eq!(
+        app.audit_len().await,
+        before,
+        "a refused submission records nothing"
+    );
+
+    // Unreadable JSON is explained and the draft keeps its last good content.
+    let bad = a
+        .post(
+            &statement_url,
+            &statement_url,
+            &[("content", "{\"scope\": ")],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("言明書を JSON として読めません（1 行"));
+
+    // Another provider sees neither the service nor the draft.
+    let b = app.client();
+    b.login("csp-b", PASSWORD).await;
+    assert_eq!(b.get(&service_url).await.status, 404);
+    assert_eq!(b.get(&statement_url).await.status, 404);
+    assert!(
+        !b.get("/ismap/services")
+            .await
+            .body
+            .contains("さくらストレージ")
+    );
+    let trainee = app.client();
+    trainee.login("trainee", PASSWORD).await;
+    assert_eq!(trainee.get("/ismap/services").await.status, 403);
+
+    // Fixed, saved, checked clean, submitted, then frozen.
+    let saved = a
+        .post(&statement_url, &statement_url, &[("content", example)])
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert!(saved.body.contains("id=\"lint-clean\""));
+    let submitted = a
+        .post(&format!("{statement_url}/submit"), &statement_url, &[])
+        .await;
+    assert_eq!(submitted.status, 200, "{}", submitted.body);
+    assert!(submitted.body.contains("言明書を提出しました。"));
+    assert!(submitted.body.contains("id=\"statement-status\">提出済み"));
+    assert!(!submitted.body.contains("id=\"statement-edit\""));
+    let again = a
+        .post(&statement_url, &statement_url, &[("content", example)])
+        .await;
+    assert_eq!(again.status, 409, "a submitted statement is frozen");
+    assert!(app.audit_len().await > before);
+    assert!(app.store.verify_audit().await.unwrap().is_intact());
+}

@@ -1,0 +1,517 @@
+//! A cloud service provider's own pages: its services, and the statements
+//! (言明書) it drafts for them, checked by the linter while being written and
+//! submitted only when clean. Every change is a kasumi-lifecycle transition
+//! committed with its events (and so its audit entries) in one transaction.
+//! Another organisation's services and drafts answer 404: they do not exist
+//! for anyone else.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use kasumi_core::{Lang, Role, format_tokyo};
+use kasumi_ismap::Catalog;
+use kasumi_lifecycle::service::{DeploymentModel, Service, ServiceDraft, ServiceModel};
+use kasumi_lifecycle::statement::{
+    Statement, StatementContent, StatementStatus, create_statement, edit_statement,
+    submit_statement,
+};
+use kasumi_lifecycle::{Actor as Who, Message, Refusal};
+use kasumi_store::{Actor, User};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::context::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::form::Form;
+use crate::pages::{Layout, Notice, page};
+use crate::registry::{Ledger, Record, RegistryError, load_all};
+
+fn who(user: &User) -> Who {
+    Who::new(user.role, user.org_id, user.id)
+}
+
+fn actor(user: &User) -> Actor {
+    Actor::user(user.id, &user.login)
+}
+
+fn registry_error(e: RegistryError) -> AppError {
+    match e {
+        RegistryError::Store(s) => s.into(),
+        other => AppError::Internal(other.into()),
+    }
+}
+
+/// The record of `kind`/`id` if it belongs to the user's organisation.
+async fn own<T: Record>(state: &AppState, user: &User, id: i64) -> AppResult<(T, i64)> {
+    let rec = state
+        .store
+        .registry_record(T::KIND, id)
+        .await?
+        .filter(|r| r.owner_org == Some(user.org_id))
+        .ok_or(AppError::NotFound)?;
+    let t = serde_json::from_value(rec.body).map_err(|e| AppError::Internal(e.into()))?;
+    Ok((t, rec.revision))
+}
+
+fn violation_rows(lang: Lang, messages: &[Message]) -> Vec<ViolationRow> {
+    messages
+        .iter()
+        .map(|v| ViolationRow {
+            about: v
+                .control
+                .clone()
+                .or_else(|| v.field.clone())
+                .unwrap_or_default(),
+            text: v.text(lang).to_string(),
+        })
+        .collect()
+}
+
+pub struct ViolationRow {
+    pub about: String,
+    pub text: String,
+}
+
+/// The criteria a statement is written against: the version it names when
+/// Kasumi has it, else the built-in SAMPLE (the linter then says they differ).
+async fn catalog_for(state: &AppState, content: &StatementContent) -> AppResult<Catalog> {
+    let sample = kasumi_ismap::sample_catalog();
+    if content.catalog_version.trim().is_empty() || content.catalog_version == sample.version.id {
+        return Ok(sample);
+    }
+    Ok(
+        match state
+            .catalogs
+            .get(&state.store, &content.catalog_version)
+            .await?
+        {
+            Some(loaded) => loaded.catalog.clone(),
+            None => sample,
+        },
+    )
+}
+
+// ---- services ----
+
+pub struct ServiceRow {
+    pub id: i64,
+    pub name: String,
+    pub model: &'static str,
+    pub statements: usize,
+}
+
+#[derive(Template)]
+#[template(path = "csp_services.html")]
+pub struct ServicesPage {
+    l: Layout,
+    notice: Option<Notice>,
+    services: Vec<ServiceRow>,
+    form: ServiceForm,
+}
+
+#[derive(Clone, Default, Deserialize)]
+pub struct ServiceForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    model: String,
+    #[serde(default)]
+    deployment: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    data_centres: String,
+    #[serde(default)]
+    regions: String,
+}
+
+fn model_key(m: ServiceModel) -> &'static str {
+    match m {
+        ServiceModel::Iaas => "IaaS",
+        ServiceModel::Paas => "PaaS",
+        ServiceModel::Saas => "SaaS",
+    }
+}
+
+fn list(s: &str) -> Vec<String> {
+    s.split([',', '、', '\n'])
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+async fn services_page(
+    state: &AppState,
+    ctx: &Ctx,
+    status: StatusCode,
+    notice: Option<Notice>,
+    form: ServiceForm,
+) -> AppResult<Response> {
+    let user = ctx.require_role(&[Role::Csp])?;
+    let statements: Vec<(Statement, i64)> = load_all(&state.store).await.map_err(registry_error)?;
+    let services = load_all::<Service>(&state.store)
+        .await
+        .map_err(registry_error)?
+        .into_iter()
+        .filter(|(s, _)| s.csp_org == user.org_id)
+        .map(|(s, _)| ServiceRow {
+            id: s.id,
+            name: s.draft.name.clone(),
+            model: model_key(s.draft.service_model),
+            statements: statements
+                .iter()
+                .filter(|(st, _)| st.service_id == s.id)
+                .count(),
+        })
+        .collect();
+    page(
+        status,
+        &ServicesPage {
+            l: Layout::new(ctx, "csp-title"),
+            notice,
+            services,
+            form,
+        },
+    )
+}
+
+pub async fn services(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    services_page(&state, &ctx, StatusCode::OK, None, ServiceForm::default()).await
+}
+
+pub async fn add_service(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<ServiceForm>,
+) -> AppResult<Response> {
+    let user = ctx.require_role(&[Role::Csp])?.clone();
+    let model = match f.model.as_str() {
+        "iaas" => Some(ServiceModel::Iaas),
+        "paas" => Some(ServiceModel::Paas),
+        "saas" => Some(ServiceModel::Saas),
+        _ => None,
+    };
+    let deployment = match f.deployment.as_str() {
+        "public" => Some(DeploymentModel::Public),
+        "private" => Some(DeploymentModel::Private),
+        "community" => Some(DeploymentModel::Community),
+        "hybrid" => Some(DeploymentModel::Hybrid),
+        _ => None,
+    };
+    let (Some(model), Some(deployment)) = (model, deployment) else {
+        let msg = ctx
+            .tr
+            .ta("invalid-required", &[("field", ctx.tr.t("csp-model"))]);
+        return services_page(
+            &state,
+            &ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(Notice::error(msg)),
+            f,
+        )
+        .await;
+    };
+    let draft = ServiceDraft {
+        name: f.name.trim().to_string(),
+        service_model: model,
+        deployment_model: deployment,
+        description: f.description.trim().to_string(),
+        data_centres: list(&f.data_centres),
+        regions: list(&f.regions),
+        built_on: Vec::new(),
+    };
+    let now = state.clock.now();
+    let id = state.store.registry_allocate_id(Service::KIND).await?;
+    match kasumi_lifecycle::service::register_service(&who(&user), id, draft, now) {
+        Ok(out) => {
+            let mut ledger = Ledger::new();
+            ledger.put(&out.state);
+            ledger.events(out.events);
+            ledger
+                .commit(&state.store, &actor(&user), now)
+                .await
+                .map_err(registry_error)?;
+            Ok(Redirect::to(&format!("/ismap/services/{id}")).into_response())
+        }
+        Err(r) => {
+            let notice = Notice::error(r.message.text(ctx.tr.lang).to_string());
+            services_page(&state, &ctx, status_of(&r), Some(notice), f).await
+        }
+    }
+}
+
+fn status_of(r: &Refusal) -> StatusCode {
+    StatusCode::from_u16(r.http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY)
+}
+
+// ---- one service and its statements ----
+
+pub struct StatementRow {
+    pub id: i64,
+    pub revision: u32,
+    pub status: &'static str,
+    pub created: String,
+    pub submitted: String,
+}
+
+#[derive(Template)]
+#[template(path = "csp_service.html")]
+pub struct ServicePage {
+    l: Layout,
+    notice: Option<Notice>,
+    id: i64,
+    name: String,
+    model: &'static str,
+    description: String,
+    regions: String,
+    statements: Vec<StatementRow>,
+    draft: String,
+}
+
+fn status_key(s: StatementStatus) -> &'static str {
+    match s {
+        StatementStatus::Draft => "csp-statement-draft",
+        StatementStatus::Submitted => "csp-statement-submitted",
+    }
+}
+
+async fn service_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    status: StatusCode,
+    notice: Option<Notice>,
+    draft: String,
+) -> AppResult<Response> {
+    let user = ctx.require_role(&[Role::Csp])?;
+    let (service, _) = own::<Service>(state, user, id).await?;
+    let statements = load_all::<Statement>(&state.store)
+        .await
+        .map_err(registry_error)?
+        .into_iter()
+        .filter(|(s, _)| s.service_id == id && s.csp_org == user.org_id)
+        .map(|(s, _)| StatementRow {
+            id: s.id,
+            revision: s.revision,
+            status: status_key(s.status),
+            created: format_tokyo(s.created_at),
+            submitted: s.submitted_at.map(format_tokyo).unwrap_or_default(),
+        })
+        .collect();
+    page(
+        status,
+        &ServicePage {
+            l: Layout::new(ctx, "csp-title"),
+            notice,
+            id,
+            name: service.draft.name.clone(),
+            model: model_key(service.draft.service_model),
+            description: service.draft.description.clone(),
+            regions: service.draft.regions.join(", "),
+            statements,
+            draft,
+        },
+    )
+}
+
+pub async fn service(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    service_page(&state, &ctx, id, StatusCode::OK, None, String::new()).await
+}
+
+#[derive(Default, Deserialize)]
+pub struct ContentForm {
+    #[serde(default)]
+    content: String,
+}
+
+/// The statement content from the form, or the message saying where it is unreadable.
+fn parse_content(ctx: &Ctx, text: &str) -> Result<StatementContent, String> {
+    if text.trim().is_empty() {
+        return Err(ctx
+            .tr
+            .ta("invalid-required", &[("field", ctx.tr.t("lint-statement"))]));
+    }
+    serde_json::from_str(text).map_err(|e| {
+        ctx.tr.ta(
+            "lint-bad-json",
+            &[
+                ("line", e.line().to_string()),
+                ("column", e.column().to_string()),
+                ("reason", e.to_string()),
+            ],
+        )
+    })
+}
+
+pub async fn add_statement(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<ContentForm>,
+) -> AppResult<Response> {
+    let user = ctx.require_role(&[Role::Csp])?.clone();
+    let (service, _) = own::<Service>(&state, &user, id).await?;
+    let content = match parse_content(&ctx, &f.content) {
+        Ok(c) => c,
+        Err(msg) => {
+            return service_page(
+                &state,
+                &ctx,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(Notice::error(msg)),
+                f.content,
+            )
+            .await;
+        }
+    };
+    let now = state.clock.now();
+    let sid = state.store.registry_allocate_id(Statement::KIND).await?;
+    let out = create_statement(&who(&user), &service, sid, content, now)
+        .map_err(|r| AppError::Internal(anyhow::anyhow!("{r}")))?;
+    let mut ledger = Ledger::new();
+    ledger.put(&out.state);
+    ledger.events(out.events);
+    ledger
+        .commit(&state.store, &actor(&user), now)
+        .await
+        .map_err(registry_error)?;
+    Ok(Redirect::to(&format!("/ismap/statements/{sid}")).into_response())
+}
+
+// ---- one statement: lint while editing, submit when clean ----
+
+#[derive(Template)]
+#[template(path = "csp_statement.html")]
+pub struct StatementPage {
+    l: Layout,
+    notice: Option<Notice>,
+    id: i64,
+    service_id: i64,
+    service_name: String,
+    revision: u32,
+    status: &'static str,
+    draft: bool,
+    catalog: String,
+    violations: Vec<ViolationRow>,
+    content: String,
+}
+
+async fn statement_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    status: StatusCode,
+    notice: Option<Notice>,
+    edited: Option<String>,
+) -> AppResult<Response> {
+    let user = ctx.require_role(&[Role::Csp])?;
+    let (st, _) = own::<Statement>(state, user, id).await?;
+    let (service, _) = own::<Service>(state, user, st.service_id).await?;
+    let catalog = catalog_for(state, &st.content).await?;
+    let violations = kasumi_lifecycle::lint(&st.content, &catalog);
+    page(
+        status,
+        &StatementPage {
+            l: Layout::new(ctx, "csp-title"),
+            notice,
+            id,
+            service_id: service.id,
+            service_name: service.draft.name.clone(),
+            revision: st.revision,
+            status: status_key(st.status),
+            draft: st.status == StatementStatus::Draft,
+            catalog: catalog.version.id.clone(),
+            violations: violation_rows(ctx.tr.lang, &violations),
+            content: edited
+                .unwrap_or_else(|| serde_json::to_string_pretty(&st.content).unwrap_or_default()),
+        },
+    )
+}
+
+pub async fn statement(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    statement_page(&state, &ctx, id, StatusCode::OK, None, None).await
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<ContentForm>,
+) -> AppResult<Response> {
+    let user = ctx.require_role(&[Role::Csp])?.clone();
+    let (st, revision) = own::<Statement>(&state, &user, id).await?;
+    let content = match parse_content(&ctx, &f.content) {
+        Ok(c) => c,
+        Err(msg) => {
+            let notice = Some(Notice::error(msg));
+            return statement_page(
+                &state,
+                &ctx,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                notice,
+                Some(f.content),
+            )
+            .await;
+        }
+    };
+    let now = state.clock.now();
+    match edit_statement(&who(&user), &st, content, now) {
+        Ok(out) => {
+            let mut ledger = Ledger::new();
+            ledger.read_at(&st, revision);
+            ledger.put(&out.state);
+            ledger.events(out.events);
+            ledger
+                .commit(&state.store, &actor(&user), now)
+                .await
+                .map_err(registry_error)?;
+            let notice = Some(Notice::info(ctx.tr.t("csp-statement-saved")));
+            statement_page(&state, &ctx, id, StatusCode::OK, notice, None).await
+        }
+        Err(r) => {
+            let notice = Some(Notice::error(r.message.text(ctx.tr.lang).to_string()));
+            statement_page(&state, &ctx, id, status_of(&r), notice, Some(f.content)).await
+        }
+    }
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let user = ctx.require_role(&[Role::Csp])?.clone();
+    let (st, revision) = own::<Statement>(&state, &user, id).await?;
+    let catalog = catalog_for(&state, &st.content).await?;
+    let now = state.clock.now();
+    match submit_statement(&who(&user), &st, &catalog, now) {
+        Ok(out) => {
+            let mut ledger = Ledger::new();
+            ledger.read_at(&st, revision);
+            ledger.put(&out.state);
+            ledger.events(out.events);
+            ledger
+                .commit(&state.store, &actor(&user), now)
+                .await
+                .map_err(registry_error)?;
+            let notice = Some(Notice::info(ctx.tr.t("csp-statement-submitted-now")));
+            statement_page(&state, &ctx, id, StatusCode::OK, notice, None).await
+        }
+        Err(r) => {
+            let notice = Some(Notice::error(r.message.text(ctx.tr.lang).to_string()));
+            statement_page(&state, &ctx, id, status_of(&r), notice, None).await
+        }
+    }
+}
