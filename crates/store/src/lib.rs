@@ -275,6 +275,9 @@ pub trait Store: Send + Sync + 'static {
     async fn audit_entries(&self, before_seq: Option<i64>, limit: i64) -> Result<Vec<AuditEntry>>;
     /// Recomputes the whole chain; names the first entry that does not match.
     async fn verify_audit(&self) -> Result<VerifyReport>;
+    /// The sequence number of the latest audit entry. Every state change
+    /// appends one, so this is a cheap "has anything changed" counter for caches.
+    async fn audit_seq(&self) -> Result<i64>;
 }
 
 pub type DynStore = Arc<dyn Store>;

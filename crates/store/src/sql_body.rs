@@ -1010,6 +1010,13 @@ impl Store for SqlStore<DB> {
         rows.iter().map(entry_from_row).collect()
     }
 
+    async fn audit_seq(&self) -> Result<i64> {
+        let row = sqlx::query("SELECT seq FROM audit_head WHERE id = 1")
+            .fetch_one(&self.reader)
+            .await?;
+        Ok(row.try_get("seq")?)
+    }
+
     async fn verify_audit(&self) -> Result<VerifyReport> {
         // Entries appended after the tip was read are left for the next run.
         let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1")

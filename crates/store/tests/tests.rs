@@ -768,6 +768,11 @@ async fn exercises_teams_and_recorded_actions_story() {
             (last.action.as_str(), last.object.as_str()),
             ("team.message", format!("team:{}", team.id).as_str())
         );
+        assert_eq!(
+            store.audit_seq().await.unwrap(),
+            last.seq,
+            "the change counter is the last entry"
+        );
         assert!(store.verify_audit().await.unwrap().is_intact());
     })
     .await;

@@ -77,6 +77,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub catalogs: Arc<catalogs::CatalogCache>,
     pub ranges: Arc<range_hub::RangeHub>,
+    pub registry_list: Arc<registry::ListCache>,
 }
 
 impl AppState {
@@ -88,6 +89,7 @@ impl AppState {
             metrics: Arc::new(Metrics::new()),
             catalogs: Arc::new(catalogs::CatalogCache::default()),
             ranges: Arc::new(range_hub::RangeHub::default()),
+            registry_list: Arc::new(registry::ListCache::default()),
         }
     }
 }

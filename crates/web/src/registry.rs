@@ -246,6 +246,38 @@ pub struct ListEntry {
     pub latest_remark: Option<StoredRemark>,
 }
 
+/// The public list, rebuilt only when something changed: every state change
+/// appends an audit entry, so the audit sequence (one cheap read) tells when
+/// the cached list is stale, whichever process wrote. The day is part of the
+/// key because statuses follow the date.
+#[derive(Default)]
+pub struct ListCache {
+    cached: std::sync::Mutex<Option<(i64, Date, std::sync::Arc<Vec<ListEntry>>)>>,
+}
+
+impl ListCache {
+    pub async fn list(
+        &self,
+        store: &DynStore,
+        today: Date,
+    ) -> Result<std::sync::Arc<Vec<ListEntry>>, RegistryError> {
+        let seq = store.audit_seq().await?;
+        if let Some((s, d, list)) = self
+            .cached
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            && *s == seq
+            && *d == today
+        {
+            return Ok(list.clone());
+        }
+        let list = std::sync::Arc::new(load_list(store, today).await?);
+        *self.cached.lock().unwrap_or_else(|e| e.into_inner()) = Some((seq, today, list.clone()));
+        Ok(list)
+    }
+}
+
 /// The public list on `today` (only listed registrations, in registration
 /// order), with each entry's service, provider, audit firm and latest remark.
 pub async fn load_list(store: &DynStore, today: Date) -> Result<Vec<ListEntry>, RegistryError> {

@@ -219,7 +219,7 @@ pub async fn index(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let today = today(&state);
-    let all = registry::load_list(&state.store, today).await?;
+    let all = cached_list(&state, today).await?;
     let total = all.len();
     let entries = q.apply(all);
     let tr = ctx.tr;
@@ -276,8 +276,18 @@ pub struct DetailPage {
     remarks: Vec<RemarkLine>,
 }
 
+/// The public list on `today`, from the cache (a copy the caller may filter).
+async fn cached_list(state: &AppState, today: Date) -> AppResult<Vec<ListEntry>> {
+    Ok(state
+        .registry_list
+        .list(&state.store, today)
+        .await?
+        .as_ref()
+        .clone())
+}
+
 async fn find(state: &AppState, number: &str) -> AppResult<ListEntry> {
-    registry::load_list(&state.store, today(state))
+    cached_list(state, today(state))
         .await?
         .into_iter()
         .find(|e| e.number == number)
@@ -388,7 +398,7 @@ fn attachment(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
 
 async fn filtered(state: &AppState, q: &ListQuery) -> AppResult<(Date, Vec<ListEntry>)> {
     let today = today(state);
-    let entries = registry::load_list(&state.store, today).await?;
+    let entries = cached_list(state, today).await?;
     Ok((today, q.apply(entries)))
 }
 
