@@ -252,8 +252,11 @@ pub struct ListEntry {
 /// key because statuses follow the date.
 #[derive(Default)]
 pub struct ListCache {
-    cached: std::sync::Mutex<Option<(i64, Date, std::sync::Arc<Vec<ListEntry>>)>>,
+    cached: std::sync::Mutex<Option<CachedList>>,
 }
+
+/// The list as of an audit sequence number and a day.
+type CachedList = (i64, Date, std::sync::Arc<Vec<ListEntry>>);
 
 impl ListCache {
     pub async fn list(
