@@ -252,31 +252,42 @@ pub struct ListEntry {
 /// key because statuses follow the date.
 #[derive(Default)]
 pub struct ListCache {
-    cached: std::sync::Mutex<Option<CachedList>>,
+    cached: std::sync::Mutex<Option<std::sync::Arc<CachedList>>>,
 }
 
-/// The list as of an audit sequence number and a day.
-type CachedList = (i64, Date, std::sync::Arc<Vec<ListEntry>>);
+/// The list as of an audit sequence number and a day, with the unfiltered
+/// API answer rendered once on first use (the API's most frequent request).
+pub struct CachedList {
+    seq: i64,
+    pub today: Date,
+    pub entries: Vec<ListEntry>,
+    pub api_body: std::sync::OnceLock<axum::body::Bytes>,
+}
 
 impl ListCache {
     pub async fn list(
         &self,
         store: &DynStore,
         today: Date,
-    ) -> Result<std::sync::Arc<Vec<ListEntry>>, RegistryError> {
+    ) -> Result<std::sync::Arc<CachedList>, RegistryError> {
         let seq = store.audit_seq().await?;
-        if let Some((s, d, list)) = self
+        if let Some(c) = self
             .cached
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .as_ref()
-            && *s == seq
-            && *d == today
+            && c.seq == seq
+            && c.today == today
         {
-            return Ok(list.clone());
+            return Ok(c.clone());
         }
-        let list = std::sync::Arc::new(load_list(store, today).await?);
-        *self.cached.lock().unwrap_or_else(|e| e.into_inner()) = Some((seq, today, list.clone()));
+        let list = std::sync::Arc::new(CachedList {
+            seq,
+            today,
+            entries: load_list(store, today).await?,
+            api_body: std::sync::OnceLock::new(),
+        });
+        *self.cached.lock().unwrap_or_else(|e| e.into_inner()) = Some(list.clone());
         Ok(list)
     }
 }

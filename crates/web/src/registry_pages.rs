@@ -66,6 +66,14 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
+    /// No filter and the default order: the whole list as cached.
+    fn is_everything(&self) -> bool {
+        self.q.trim().is_empty()
+            && self.status.is_empty()
+            && self.model.is_empty()
+            && self.sort_key() == "number"
+    }
+
     fn sort_key(&self) -> &'static str {
         match self.sort.as_str() {
             "registered" => "registered",
@@ -282,7 +290,7 @@ async fn cached_list(state: &AppState, today: Date) -> AppResult<Vec<ListEntry>>
         .registry_list
         .list(&state.store, today)
         .await?
-        .as_ref()
+        .entries
         .clone())
 }
 
@@ -523,13 +531,28 @@ pub async fn api_list(
     State(state): State<AppState>,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
-    let (today, entries) = filtered(&state, &q).await?;
+    let cached = state
+        .registry_list
+        .list(&state.store, today(&state))
+        .await?;
+    let body = if q.is_everything() {
+        cached
+            .api_body
+            .get_or_init(|| api_body(cached.today, &q.apply(cached.entries.clone())))
+            .clone()
+    } else {
+        api_body(cached.today, &q.apply(cached.entries.clone()))
+    };
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+fn api_body(today: Date, entries: &[ListEntry]) -> axum::body::Bytes {
     let body = serde_json::json!({
         "date": today.to_string(),
         "count": entries.len(),
         "registrations": entries.iter().map(api_entry).collect::<Vec<_>>(),
     });
-    Ok(axum::Json(body).into_response())
+    serde_json::to_vec(&body).unwrap_or_default().into()
 }
 
 pub async fn api_detail(

@@ -578,3 +578,27 @@ async fn a_csp_drafts_a_statement_fixes_its_violations_and_submits_it() {
     assert!(app.audit_len().await > before);
     assert!(app.store.verify_audit().await.unwrap().is_intact());
 }
+
+#[tokio::test]
+async fn the_cached_list_follows_every_change() {
+    let app = TestApp::start().await;
+    let anyone = app.client();
+    let count = async || {
+        let page = anyone.get("/api/v1/registry").await;
+        assert_eq!(page.status, 200);
+        let v: serde_json::Value = serde_json::from_str(&page.body).unwrap();
+        v["count"].as_u64().unwrap()
+    };
+    assert_eq!(count().await, 0);
+    assert_eq!(count().await, 0, "served from the cache");
+    let seeded = seed(&app).await;
+    assert!(
+        count().await >= 3,
+        "the registrations made since are listed"
+    );
+    let body = anyone.get("/api/v1/registry").await.body;
+    assert!(body.contains(&seeded.plain) && body.contains(&seeded.iaas));
+    // Filters are applied to the cached list, not cached themselves.
+    let saas = anyone.get("/api/v1/registry?model=saas").await.body;
+    assert!(!saas.contains(&seeded.iaas));
+}
