@@ -373,8 +373,13 @@ pub async fn add_statement(
     };
     let now = state.clock.now();
     let sid = state.store.registry_allocate_id(Statement::KIND).await?;
-    let out = create_statement(&who(&user), &service, sid, content, now)
-        .map_err(|r| AppError::Internal(anyhow::anyhow!("{r}")))?;
+    let out = match create_statement(&who(&user), &service, sid, content, now) {
+        Ok(out) => out,
+        Err(r) => {
+            let notice = Some(Notice::error(r.message.text(ctx.tr.lang).to_string()));
+            return service_page(&state, &ctx, id, status_of(&r), notice, f.content).await;
+        }
+    };
     let mut ledger = Ledger::new();
     ledger.put(&out.state);
     ledger.events(out.events);

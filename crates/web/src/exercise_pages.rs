@@ -840,21 +840,22 @@ fn inbox_count(e: &Exercise, world: &TeamWorld, notes: usize) -> usize {
     alerts + replies + notes
 }
 
-/// How a step of the guided flow is judged done.
+/// How a step of the guided flow is judged done. Only on what the team did:
+/// a check against the ground truth (e.g. "the first infected terminal is
+/// isolated") would tell the trainees the answers they are looking for.
 enum StepCheck {
     /// The report is in and the team has started to respond.
     Detected,
-    /// Every scenario objective of these kinds is met.
+    /// Every scenario objective of these kinds is met (objectives met by doing
+    /// the step itself: warned, analysed a sample, escalated to the CISO).
     Objectives(&'static [ObjectiveKind]),
-    /// The first infected terminal, as known now, is cut off the network.
-    FirstCutOff,
-    /// Every terminal infected so far is cut off.
-    AllCutOff,
+    /// The team took one of these actions.
+    Took(&'static [&'static str]),
+    /// The team filed a leak report naming infected terminals and a cause.
+    Findings,
 }
 
-/// The seven steps of the incident flow (seed slide 12). Containment is judged
-/// on what has happened so far: the score also counts infections still to come,
-/// which a trainee cannot know about yet.
+/// The seven steps of the incident flow (seed slide 12).
 const STEPS: [(&str, &str, StepCheck, &str); 7] = [
     (
         "ws-step-detect",
@@ -877,8 +878,8 @@ const STEPS: [(&str, &str, StepCheck, &str); 7] = [
     (
         "ws-step-assess",
         "ws-step-assess-guide",
-        StepCheck::FirstCutOff,
-        "isolate_host",
+        StepCheck::Took(&["isolate_host", "power_off", "block"]),
+        "",
     ),
     (
         "ws-step-escalate",
@@ -889,68 +890,56 @@ const STEPS: [(&str, &str, StepCheck, &str); 7] = [
     (
         "ws-step-infected",
         "ws-step-infected-guide",
-        StepCheck::AllCutOff,
-        "isolate_host",
+        StepCheck::Findings,
+        "",
     ),
-    // Naming the first infected terminal is graded on the leak report.
     (
         "ws-step-report",
         "ws-step-report-guide",
-        StepCheck::Objectives(&[ObjectiveKind::ReportLeak, ObjectiveKind::IdentifyFirstHost]),
-        "report_leak",
+        StepCheck::Took(&["report_leak"]),
+        "",
     ),
 ];
 
-/// Whether the team isolated or powered off `host` (however the team named it).
-fn cut_off(world: &TeamWorld, host: &str) -> bool {
-    let env = world.env();
-    let target = env.find_host(host);
-    target.is_some()
-        && world.actions().iter().any(|r| match &r.action {
-            Action::IsolateHost { host } | Action::PowerOff { host } => {
-                env.find_host(host) == target
-            }
-            _ => false,
-        })
+fn action_kind(a: &Action) -> String {
+    serde_json::to_value(a)
+        .ok()
+        .and_then(|v| v.get("action").and_then(|k| k.as_str()).map(str::to_string))
+        .unwrap_or_default()
 }
 
 fn guided_steps(world: &TeamWorld, score: &kasumi_range::Score, reported: bool) -> Vec<StepRow> {
-    let took = |kind: &str| {
-        world.actions().iter().any(|r| {
-            serde_json::to_value(&r.action)
-                .ok()
-                .and_then(|v| v.get("action").and_then(|a| a.as_str()).map(|a| a == kind))
-                .unwrap_or(false)
-        })
-    };
-    let truth = world.ground_truth();
+    let kinds: Vec<String> = world
+        .actions()
+        .iter()
+        .map(|r| action_kind(&r.action))
+        .collect();
+    let took = |wanted: &[&str]| kinds.iter().any(|k| wanted.contains(&k.as_str()));
+    let findings = world.actions().iter().any(|r| {
+        matches!(&r.action, Action::ReportLeak { report }
+            if !report.infected_hosts.is_empty() && !report.cause.trim().is_empty())
+    });
     let mut current_found = false;
     STEPS
         .iter()
         .map(|(title, guide, check, action)| {
             let done = match check {
                 StepCheck::Detected => reported && !world.actions().is_empty(),
-                StepCheck::Objectives(kinds) => {
+                StepCheck::Objectives(wanted) => {
                     let graded: Vec<&ObjectiveScore> = score
                         .objectives
                         .iter()
-                        .filter(|o| kinds.contains(&o.kind))
+                        .filter(|o| wanted.contains(&o.kind))
                         .collect();
                     // A step the scenario does not grade is done once its action was taken.
                     if graded.is_empty() {
-                        took(action)
+                        took(&[action])
                     } else {
                         graded.iter().all(|o| o.achieved)
                     }
                 }
-                StepCheck::FirstCutOff => truth
-                    .first_infected
-                    .as_ref()
-                    .is_some_and(|h| cut_off(world, &h.name)),
-                StepCheck::AllCutOff => {
-                    !truth.infected_hosts.is_empty()
-                        && truth.infected_hosts.iter().all(|h| cut_off(world, &h.name))
-                }
+                StepCheck::Took(wanted) => took(wanted),
+                StepCheck::Findings => findings,
             };
             let current = !done && !current_found;
             current_found |= current;
@@ -1123,11 +1112,12 @@ async fn workspace_page(
     let team = team_for(state, ctx, exercise_id, team_id).await?;
     let sim_now = e.sim_now(state.clock.now());
     let course = Course::parse(&e.course).unwrap_or(Course::A);
+    // Read before taking the team's lock, which actions wait for.
+    let stored = state.store.team_actions(team.id).await?;
+    let messages = state.store.team_messages(team.id).await?;
     let world = state.ranges.lock(&state.store, &e, &team, sim_now).await?;
     let env = world.env();
     let sc = &env.scenario;
-    let stored = state.store.team_actions(team.id).await?;
-    let messages = state.store.team_messages(team.id).await?;
     let inbox = inbox(&e, &world, &stored, &messages);
     let hosts = env
         .hosts
@@ -1462,12 +1452,13 @@ async fn act(
             &result_json,
         )
         .await;
-    drop(world);
     if let Err(err) = recorded {
-        // The world took the action but the record did not: rebuild it from the record.
-        state.ranges.forget(team.id);
+        // The world took the action but the record did not: drop the world
+        // under the same lock, so no other action sees the unrecorded one.
+        world.discard();
         return Err(err.into());
     }
+    drop(world);
     let msg = ctx
         .tr
         .ta("ws-done", &[("message", outcome.message.clone())]);
@@ -1585,6 +1576,8 @@ async fn live(
             let e = state.store.exercise(exercise_id).await.ok()??;
             let sim_now = e.sim_now(state.clock.now());
             let course = Course::parse(&e.course).unwrap_or(Course::A);
+            // Read before taking the team's lock, which actions wait for.
+            let notes = state.store.team_messages(team.id).await.ok()?.len();
             let world = state
                 .ranges
                 .lock(&state.store, &e, &team, sim_now)
@@ -1598,7 +1591,6 @@ async fn live(
                     format!("{:.0} / {:.0}", s.total, s.max)
                 }
             };
-            let notes = state.store.team_messages(team.id).await.ok()?.len();
             let messages = inbox_count(&e, &world, notes);
             let clock = format_tokyo(sim_now.min(world.env().end));
             drop(world);

@@ -244,8 +244,14 @@ async fn host_page(
             key: "host-unknown",
             args: vec![("host", host.to_string())],
         })?;
-    let info = env.host(h);
-    let ev = evidence(&world, h);
+    // Walking the whole history takes milliseconds: off the async workers.
+    let (world, ev) = tokio::task::spawn_blocking(move || {
+        let ev = evidence(&world, h);
+        (world, ev)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?;
+    let info = world.env().host(h);
     let back_url = match team_id {
         Some(t) => format!("/exercises/{exercise_id}/teams/{t}"),
         None => format!("/exercises/{exercise_id}/team"),

@@ -123,13 +123,30 @@ impl RangeHub {
         {
             // Off the async workers: with two of them, a long advance on one
             // would stall every other team's requests too.
-            guard = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+            let advanced = tokio::task::spawn_blocking(move || {
                 let env = guard.as_mut().expect("provisioned above");
                 env.world.advance_to(target);
-                append_world(&mut env.index, &env.world)?;
-                Ok(guard)
+                match append_world(&mut env.index, &env.world) {
+                    Ok(_) => Ok(guard),
+                    Err(e) => {
+                        // The world moved on but its index did not: drop both
+                        // so the next request rebuilds them from the record.
+                        *guard = None;
+                        Err(e)
+                    }
+                }
             })
-            .await??;
+            .await;
+            guard = match advanced {
+                Ok(Ok(guard)) => guard,
+                Ok(Err(e)) => return Err(e.into()),
+                Err(panicked) => {
+                    // The guard went down with the task; its slot may hold a
+                    // half-advanced world, so start the team afresh.
+                    self.forget(team.id);
+                    return Err(panicked.into());
+                }
+            };
         }
         Ok(TeamWorld(guard))
     }
@@ -139,6 +156,13 @@ impl RangeHub {
 pub struct TeamWorld(tokio::sync::OwnedMutexGuard<Option<TeamEnv>>);
 
 impl TeamWorld {
+    /// Drops the world while still holding the team's lock, so the next
+    /// request rebuilds it from the database (after an action the world took
+    /// but the database did not).
+    pub fn discard(mut self) {
+        *self.0 = None;
+    }
+
     /// The index of the team's logs up to the world's current time.
     pub fn index(&self) -> &Index {
         &self

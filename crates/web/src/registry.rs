@@ -253,6 +253,8 @@ pub struct ListEntry {
 #[derive(Default)]
 pub struct ListCache {
     cached: std::sync::Mutex<Option<std::sync::Arc<CachedList>>>,
+    /// One rebuild at a time: requests arriving meanwhile wait and reuse it.
+    rebuilding: tokio::sync::Mutex<()>,
 }
 
 /// The list as of an audit sequence number and a day, with the unfiltered
@@ -271,15 +273,13 @@ impl ListCache {
         today: Date,
     ) -> Result<std::sync::Arc<CachedList>, RegistryError> {
         let seq = store.audit_seq().await?;
-        if let Some(c) = self
-            .cached
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
-            && c.seq == seq
-            && c.today == today
-        {
-            return Ok(c.clone());
+        if let Some(c) = self.fresh(seq, today) {
+            return Ok(c);
+        }
+        let _one = self.rebuilding.lock().await;
+        let seq = store.audit_seq().await?;
+        if let Some(c) = self.fresh(seq, today) {
+            return Ok(c);
         }
         let list = std::sync::Arc::new(CachedList {
             seq,
@@ -289,6 +289,15 @@ impl ListCache {
         });
         *self.cached.lock().unwrap_or_else(|e| e.into_inner()) = Some(list.clone());
         Ok(list)
+    }
+
+    fn fresh(&self, seq: i64, today: Date) -> Option<std::sync::Arc<CachedList>> {
+        self.cached
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .filter(|c| c.seq == seq && c.today == today)
+            .cloned()
     }
 }
 

@@ -839,10 +839,10 @@ async fn course_a_is_completed_by_following_its_guided_steps() {
         done = act(&[("kind", "isolate_host"), ("host", &h.name)]).await;
     }
     assert_eq!(
-        done, 5,
-        "steps 1–4 and 6: every terminal infected so far is cut off"
+        done, 4,
+        "steps 1–4: the report is in, staff warned, sample analysed, hosts cut off"
     );
-    // Step 5: escalate to the CISO.
+    // Step 5: escalate to the CISO; step 6 waits for the findings in the report.
     assert_eq!(
         act(&[
             ("kind", "escalate"),
@@ -850,9 +850,9 @@ async fn course_a_is_completed_by_following_its_guided_steps() {
             ("message", "隔離しました")
         ])
         .await,
-        6
+        5
     );
-    // Step 7: the leak report.
+    // Steps 6 and 7: the findings, in the leak report.
     let hosts: Vec<&str> = truth
         .infected_hosts
         .iter()
