@@ -1705,24 +1705,20 @@ mod structured {
     }
 }
 
-mod perf {
+mod volume {
     use kasumi_range::{Scenario, World};
 
     use super::common::*;
 
-    /// Run with `cargo test --release -p kasumi-range -- --ignored perf`.
+    /// The default scenario's week is the size the benchmarks promise (their
+    /// timings are in docs/PERFORMANCE.md: `cargo bench -p kasumi-range --bench provision`).
     #[test]
-    #[ignore = "timing-dependent; run in release mode on an idle machine"]
-    fn a_week_of_saida_city_is_a_million_events_in_under_a_second() {
+    fn a_week_of_saida_city_is_at_least_a_million_events() {
         let sc = Scenario::builtin("saida-city").unwrap();
-        let t0 = std::time::Instant::now();
         let mut w = World::provision(&sc, 1, 1, START, 7);
         w.advance_to(end(&w));
         let n = w.events().count();
-        let took = t0.elapsed();
-        eprintln!("{n} events in {took:?}");
         assert!(n >= 1_000_000, "{n}");
-        assert!(took < std::time::Duration::from_secs(1), "{took:?}");
     }
 }
 
