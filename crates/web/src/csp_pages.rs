@@ -9,21 +9,22 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use kasumi_core::{Lang, Role, format_tokyo};
+use kasumi_core::{Role, format_tokyo};
 use kasumi_ismap::Catalog;
 use kasumi_lifecycle::service::{DeploymentModel, Service, ServiceDraft, ServiceModel};
 use kasumi_lifecycle::statement::{
     Statement, StatementContent, StatementStatus, create_statement, edit_statement,
     submit_statement,
 };
-use kasumi_lifecycle::{Actor as Who, Message, Refusal};
+use kasumi_lifecycle::{Actor as Who, Outcome, Refusal};
 use kasumi_store::{Actor, User};
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::form::Form;
+use crate::form::{Form, split_list};
+use crate::lint_page::{ViolationRow, parse_statement, violation_rows};
 use crate::pages::{Layout, Notice, page};
 use crate::registry::{Ledger, Record, RegistryError, load_all};
 
@@ -54,23 +55,30 @@ async fn own<T: Record>(state: &AppState, user: &User, id: i64) -> AppResult<(T,
     Ok((t, rec.revision))
 }
 
-fn violation_rows(lang: Lang, messages: &[Message]) -> Vec<ViolationRow> {
-    messages
-        .iter()
-        .map(|v| ViolationRow {
-            about: v
-                .control
-                .clone()
-                .or_else(|| v.field.clone())
-                .unwrap_or_default(),
-            text: v.text(lang).to_string(),
-        })
-        .collect()
+/// Commits one transition: its new state (checked against `read_revision`
+/// when the record existed) and its events, with their audit entries.
+async fn commit<T: Record>(
+    state: &AppState,
+    user: &User,
+    read_revision: Option<(&T, i64)>,
+    out: Outcome<T>,
+    now: i64,
+) -> AppResult<()> {
+    let mut ledger = Ledger::new();
+    if let Some((before, revision)) = read_revision {
+        ledger.read_at(before, revision);
+    }
+    ledger.put(&out.state);
+    ledger.events(out.events);
+    ledger
+        .commit(&state.store, &actor(user), now)
+        .await
+        .map_err(registry_error)
 }
 
-pub struct ViolationRow {
-    pub about: String,
-    pub text: String,
+/// A refused transition as an error notice in the reader's language.
+fn refused(ctx: &Ctx, r: &Refusal) -> Option<Notice> {
+    Some(Notice::error(r.message.text(ctx.tr.lang).to_string()))
 }
 
 /// The criteria a statement is written against: the version it names when
@@ -132,14 +140,6 @@ fn model_key(m: ServiceModel) -> &'static str {
         ServiceModel::Paas => "PaaS",
         ServiceModel::Saas => "SaaS",
     }
-}
-
-fn list(s: &str) -> Vec<String> {
-    s.split([',', '、', '\n'])
-        .map(str::trim)
-        .filter(|x| !x.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 async fn services_page(
@@ -218,27 +218,18 @@ pub async fn add_service(
         service_model: model,
         deployment_model: deployment,
         description: f.description.trim().to_string(),
-        data_centres: list(&f.data_centres),
-        regions: list(&f.regions),
+        data_centres: split_list(&f.data_centres),
+        regions: split_list(&f.regions),
         built_on: Vec::new(),
     };
     let now = state.clock.now();
     let id = state.store.registry_allocate_id(Service::KIND).await?;
     match kasumi_lifecycle::service::register_service(&who(&user), id, draft, now) {
         Ok(out) => {
-            let mut ledger = Ledger::new();
-            ledger.put(&out.state);
-            ledger.events(out.events);
-            ledger
-                .commit(&state.store, &actor(&user), now)
-                .await
-                .map_err(registry_error)?;
+            commit(&state, &user, None, out, now).await?;
             Ok(Redirect::to(&format!("/ismap/services/{id}")).into_response())
         }
-        Err(r) => {
-            let notice = Notice::error(r.message.text(ctx.tr.lang).to_string());
-            services_page(&state, &ctx, status_of(&r), Some(notice), f).await
-        }
+        Err(r) => services_page(&state, &ctx, status_of(&r), refused(&ctx, &r), f).await,
     }
 }
 
@@ -330,25 +321,6 @@ pub struct ContentForm {
     content: String,
 }
 
-/// The statement content from the form, or the message saying where it is unreadable.
-fn parse_content(ctx: &Ctx, text: &str) -> Result<StatementContent, String> {
-    if text.trim().is_empty() {
-        return Err(ctx
-            .tr
-            .ta("invalid-required", &[("field", ctx.tr.t("lint-statement"))]));
-    }
-    serde_json::from_str(text).map_err(|e| {
-        ctx.tr.ta(
-            "lint-bad-json",
-            &[
-                ("line", e.line().to_string()),
-                ("column", e.column().to_string()),
-                ("reason", e.to_string()),
-            ],
-        )
-    })
-}
-
 pub async fn add_statement(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -357,7 +329,7 @@ pub async fn add_statement(
 ) -> AppResult<Response> {
     let user = ctx.require_role(&[Role::Csp])?.clone();
     let (service, _) = own::<Service>(&state, &user, id).await?;
-    let content = match parse_content(&ctx, &f.content) {
+    let content = match parse_statement(&ctx, &f.content) {
         Ok(c) => c,
         Err(msg) => {
             return service_page(
@@ -376,17 +348,11 @@ pub async fn add_statement(
     let out = match create_statement(&who(&user), &service, sid, content, now) {
         Ok(out) => out,
         Err(r) => {
-            let notice = Some(Notice::error(r.message.text(ctx.tr.lang).to_string()));
+            let notice = refused(&ctx, &r);
             return service_page(&state, &ctx, id, status_of(&r), notice, f.content).await;
         }
     };
-    let mut ledger = Ledger::new();
-    ledger.put(&out.state);
-    ledger.events(out.events);
-    ledger
-        .commit(&state.store, &actor(&user), now)
-        .await
-        .map_err(registry_error)?;
+    commit(&state, &user, None, out, now).await?;
     Ok(Redirect::to(&format!("/ismap/statements/{sid}")).into_response())
 }
 
@@ -456,7 +422,7 @@ pub async fn edit(
 ) -> AppResult<Response> {
     let user = ctx.require_role(&[Role::Csp])?.clone();
     let (st, revision) = own::<Statement>(&state, &user, id).await?;
-    let content = match parse_content(&ctx, &f.content) {
+    let content = match parse_statement(&ctx, &f.content) {
         Ok(c) => c,
         Err(msg) => {
             let notice = Some(Notice::error(msg));
@@ -474,19 +440,12 @@ pub async fn edit(
     let now = state.clock.now();
     match edit_statement(&who(&user), &st, content, now) {
         Ok(out) => {
-            let mut ledger = Ledger::new();
-            ledger.read_at(&st, revision);
-            ledger.put(&out.state);
-            ledger.events(out.events);
-            ledger
-                .commit(&state.store, &actor(&user), now)
-                .await
-                .map_err(registry_error)?;
+            commit(&state, &user, Some((&st, revision)), out, now).await?;
             let notice = Some(Notice::info(ctx.tr.t("csp-statement-saved")));
             statement_page(&state, &ctx, id, StatusCode::OK, notice, None).await
         }
         Err(r) => {
-            let notice = Some(Notice::error(r.message.text(ctx.tr.lang).to_string()));
+            let notice = refused(&ctx, &r);
             statement_page(&state, &ctx, id, status_of(&r), notice, Some(f.content)).await
         }
     }
@@ -503,20 +462,10 @@ pub async fn submit(
     let now = state.clock.now();
     match submit_statement(&who(&user), &st, &catalog, now) {
         Ok(out) => {
-            let mut ledger = Ledger::new();
-            ledger.read_at(&st, revision);
-            ledger.put(&out.state);
-            ledger.events(out.events);
-            ledger
-                .commit(&state.store, &actor(&user), now)
-                .await
-                .map_err(registry_error)?;
+            commit(&state, &user, Some((&st, revision)), out, now).await?;
             let notice = Some(Notice::info(ctx.tr.t("csp-statement-submitted-now")));
             statement_page(&state, &ctx, id, StatusCode::OK, notice, None).await
         }
-        Err(r) => {
-            let notice = Some(Notice::error(r.message.text(ctx.tr.lang).to_string()));
-            statement_page(&state, &ctx, id, status_of(&r), notice, None).await
-        }
+        Err(r) => statement_page(&state, &ctx, id, status_of(&r), refused(&ctx, &r), None).await,
     }
 }

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use crate::AppState;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::form::Form;
+use crate::form::{Form, split_list};
 use crate::pages::{Layout, Notice, page};
 use crate::range_hub::TeamWorld;
 
@@ -1297,14 +1297,6 @@ pub struct ActionForm {
     records: String,
 }
 
-fn list(s: &str) -> Vec<String> {
-    s.split([',', '、', '\n'])
-        .map(str::trim)
-        .filter(|x| !x.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 /// The range action a form describes; a missing field is named in the reader's language.
 fn action_from(ctx: &Ctx, f: &ActionForm, course_a: bool) -> AppResult<Action> {
     let need = |v: &str, field: &str| -> AppResult<String> {
@@ -1374,10 +1366,10 @@ fn action_from(ctx: &Ctx, f: &ActionForm, course_a: bool) -> AppResult<Action> {
         },
         "report_leak" => Action::ReportLeak {
             report: LeakReport {
-                infected_hosts: list(&need(&f.infected_hosts, "ws-report-hosts")?),
+                infected_hosts: split_list(&need(&f.infected_hosts, "ws-report-hosts")?),
                 first_host: need(&f.first_host, "ws-report-first")?,
                 cause: need(&f.cause, "ws-report-cause")?,
-                c2: list(&need(&f.c2, "ws-report-c2")?),
+                c2: split_list(&need(&f.c2, "ws-report-c2")?),
                 leaked_file: need(&f.leaked_file, "ws-report-file")?,
                 records: need(&f.records, "ws-report-records")?
                     .parse()

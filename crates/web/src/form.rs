@@ -34,3 +34,13 @@ fn from_rejection(r: FormRejection, limit: usize) -> AppError {
         args: vec![("detail", r.body_text())],
     }
 }
+
+/// The items of a free-text list field, separated by commas (ASCII or
+/// Japanese) or new lines, trimmed, blanks dropped.
+pub fn split_list(s: &str) -> Vec<String> {
+    s.split([',', '、', '\n'])
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
+}

@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use kasumi_core::{Lang, Role};
+use kasumi_lifecycle::Message;
 use kasumi_lifecycle::statement::StatementContent;
 use serde::Deserialize;
 
@@ -69,6 +70,42 @@ async fn catalogs(state: &AppState, ctx: &Ctx) -> AppResult<Vec<(String, String)
     Ok(out)
 }
 
+/// A statement from a form's text, or the message saying what is missing or
+/// where the JSON is unreadable.
+pub(crate) fn parse_statement(ctx: &Ctx, text: &str) -> Result<StatementContent, String> {
+    if text.trim().is_empty() {
+        return Err(ctx
+            .tr
+            .ta("invalid-required", &[("field", ctx.tr.t("lint-statement"))]));
+    }
+    serde_json::from_str(text).map_err(|e| {
+        ctx.tr.ta(
+            "lint-bad-json",
+            &[
+                ("line", e.line().to_string()),
+                ("column", e.column().to_string()),
+                ("reason", e.to_string()),
+            ],
+        )
+    })
+}
+
+/// The linter's findings as table rows, each named by its control or field.
+pub(crate) fn violation_rows(lang: Lang, messages: &[Message]) -> Vec<ViolationRow> {
+    messages
+        .iter()
+        .map(|v| ViolationRow {
+            about: v
+                .control
+                .clone()
+                .or_else(|| v.field.clone())
+                .unwrap_or_default(),
+            text: v.text(lang).to_string(),
+            key: v.key.to_string(),
+        })
+        .collect()
+}
+
 pub async fn form(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     ctx.require_role(LINT_ROLES)?;
     let catalogs = catalogs(&state, &ctx).await?;
@@ -118,38 +155,11 @@ pub async fn check(
             }
         }
     };
-    if f.statement.trim().is_empty() {
-        let msg = ctx
-            .tr
-            .ta("invalid-required", &[("field", ctx.tr.t("lint-statement"))]);
-        return refuse(t, StatusCode::UNPROCESSABLE_ENTITY, msg);
-    }
-    let content: StatementContent = match serde_json::from_str(&f.statement) {
+    let content = match parse_statement(&ctx, &f.statement) {
         Ok(c) => c,
-        Err(e) => {
-            let msg = ctx.tr.ta(
-                "lint-bad-json",
-                &[
-                    ("line", e.line().to_string()),
-                    ("column", e.column().to_string()),
-                    ("reason", e.to_string()),
-                ],
-            );
-            return refuse(t, StatusCode::UNPROCESSABLE_ENTITY, msg);
-        }
+        Err(msg) => return refuse(t, StatusCode::UNPROCESSABLE_ENTITY, msg),
     };
     t.checked = true;
-    t.violations = kasumi_lifecycle::lint(&content, &catalog)
-        .into_iter()
-        .map(|v| ViolationRow {
-            about: v
-                .control
-                .clone()
-                .or_else(|| v.field.clone())
-                .unwrap_or_default(),
-            text: v.text(ctx.tr.lang).to_string(),
-            key: v.key.to_string(),
-        })
-        .collect();
+    t.violations = violation_rows(ctx.tr.lang, &kasumi_lifecycle::lint(&content, &catalog));
     page(StatusCode::OK, &t)
 }

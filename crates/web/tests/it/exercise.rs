@@ -4,47 +4,53 @@
 
 use super::harness::{Client, PASSWORD, TestApp};
 
-/// Creates a course-B exercise with trainee in team 1 and trainee2 in team 2; returns its id.
-async fn planned_exercise(app: &TestApp, op: &Client, course: &str) -> i64 {
-    let made = op
-        .post(
-            "/exercises",
-            "/exercises",
-            &[
-                ("title", "演習 第1回"),
-                ("course", course),
-                ("scenario", "saida-city"),
-                ("date", "2026-12-02"),
-                ("time", "09:30"),
-                ("speed", "60"),
-                ("days", "3"),
-                ("seed", "42"),
-            ],
-        )
-        .await;
+/// Plans an exercise from the form `fields`; returns its id.
+async fn create_exercise(op: &Client, fields: &[(&str, &str)]) -> i64 {
+    let made = op.post("/exercises", "/exercises", fields).await;
     assert_eq!(made.status, 303, "{}", made.body);
-    let id: i64 = made
-        .location
+    made.location
         .unwrap()
         .rsplit('/')
         .next()
         .unwrap()
         .parse()
-        .unwrap();
-    for (n, name, who) in [("1", "第1班", "trainee"), ("2", "第2班", "trainee2")] {
-        let p = op
-            .post(
-                &format!("/exercises/{id}/teams"),
-                &format!("/exercises/{id}"),
-                &[("number", n), ("name", name), ("members", who)],
-            )
-            .await;
-        assert_eq!(p.status, 200, "{}", p.body);
-        assert!(
-            p.body
-                .contains(&format!("チーム「{name}」を作成しました。"))
-        );
-    }
+        .unwrap()
+}
+
+/// Adds team `number` named `name` with the trainee `member` to exercise `id`.
+async fn add_team(op: &Client, id: i64, number: &str, name: &str, member: &str) {
+    let p = op
+        .post(
+            &format!("/exercises/{id}/teams"),
+            &format!("/exercises/{id}"),
+            &[("number", number), ("name", name), ("members", member)],
+        )
+        .await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(
+        p.body
+            .contains(&format!("チーム「{name}」を作成しました。"))
+    );
+}
+
+/// Creates an exercise of `course` with trainee in team 1 and trainee2 in team 2; returns its id.
+async fn planned_exercise(app: &TestApp, op: &Client, course: &str) -> i64 {
+    let id = create_exercise(
+        op,
+        &[
+            ("title", "演習 第1回"),
+            ("course", course),
+            ("scenario", "saida-city"),
+            ("date", "2026-12-02"),
+            ("time", "09:30"),
+            ("speed", "60"),
+            ("days", "3"),
+            ("seed", "42"),
+        ],
+    )
+    .await;
+    add_team(op, id, "1", "第1班", "trainee").await;
+    add_team(op, id, "2", "第2班", "trainee2").await;
     let _ = app;
     id
 }
@@ -721,36 +727,18 @@ async fn instructors_message_one_team_and_replies_reach_its_inbox() {
 /// A second planned exercise (course B-1) whose one team is trainee's (one team
 /// per trainee holds within an exercise, not across exercises).
 async fn planned_exercise_with_title(op: &Client, title: &str) -> i64 {
-    let made = op
-        .post(
-            "/exercises",
-            "/exercises",
-            &[
-                ("title", title),
-                ("course", "B-1"),
-                ("scenario", "saida-city"),
-                ("date", "2026-12-03"),
-                ("time", "09:30"),
-            ],
-        )
-        .await;
-    assert_eq!(made.status, 303, "{}", made.body);
-    let id: i64 = made
-        .location
-        .unwrap()
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    let p = op
-        .post(
-            &format!("/exercises/{id}/teams"),
-            &format!("/exercises/{id}"),
-            &[("number", "1"), ("name", "他班"), ("members", "trainee")],
-        )
-        .await;
-    assert_eq!(p.status, 200, "{}", p.body);
+    let id = create_exercise(
+        op,
+        &[
+            ("title", title),
+            ("course", "B-1"),
+            ("scenario", "saida-city"),
+            ("date", "2026-12-03"),
+            ("time", "09:30"),
+        ],
+    )
+    .await;
+    add_team(op, id, "1", "他班", "trainee").await;
     id
 }
 
