@@ -10,95 +10,20 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kasumi_core::{Role, format_tokyo};
-use kasumi_ismap::Catalog;
 use kasumi_lifecycle::service::{DeploymentModel, Service, ServiceDraft, ServiceModel};
 use kasumi_lifecycle::statement::{
-    Statement, StatementContent, StatementStatus, create_statement, edit_statement,
-    submit_statement,
+    Statement, StatementStatus, create_statement, edit_statement, submit_statement,
 };
-use kasumi_lifecycle::{Actor as Who, Outcome, Refusal};
-use kasumi_store::{Actor, User};
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::context::Ctx;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::form::{Form, split_list};
 use crate::lint_page::{ViolationRow, parse_statement, violation_rows};
 use crate::pages::{Layout, Notice, page};
-use crate::registry::{Ledger, Record, RegistryError, load_all};
-
-fn who(user: &User) -> Who {
-    Who::new(user.role, user.org_id, user.id)
-}
-
-fn actor(user: &User) -> Actor {
-    Actor::user(user.id, &user.login)
-}
-
-fn registry_error(e: RegistryError) -> AppError {
-    match e {
-        RegistryError::Store(s) => s.into(),
-        other => AppError::Internal(other.into()),
-    }
-}
-
-/// The record of `kind`/`id` if it belongs to the user's organisation.
-async fn own<T: Record>(state: &AppState, user: &User, id: i64) -> AppResult<(T, i64)> {
-    let rec = state
-        .store
-        .registry_record(T::KIND, id)
-        .await?
-        .filter(|r| r.owner_org == Some(user.org_id))
-        .ok_or(AppError::NotFound)?;
-    let t = serde_json::from_value(rec.body).map_err(|e| AppError::Internal(e.into()))?;
-    Ok((t, rec.revision))
-}
-
-/// Commits one transition: its new state (checked against `read_revision`
-/// when the record existed) and its events, with their audit entries.
-async fn commit<T: Record>(
-    state: &AppState,
-    user: &User,
-    read_revision: Option<(&T, i64)>,
-    out: Outcome<T>,
-    now: i64,
-) -> AppResult<()> {
-    let mut ledger = Ledger::new();
-    if let Some((before, revision)) = read_revision {
-        ledger.read_at(before, revision);
-    }
-    ledger.put(&out.state);
-    ledger.events(out.events);
-    ledger
-        .commit(&state.store, &actor(user), now)
-        .await
-        .map_err(registry_error)
-}
-
-/// A refused transition as an error notice in the reader's language.
-fn refused(ctx: &Ctx, r: &Refusal) -> Option<Notice> {
-    Some(Notice::error(r.message.text(ctx.tr.lang).to_string()))
-}
-
-/// The criteria a statement is written against: the version it names when
-/// Kasumi has it, else the built-in SAMPLE (the linter then says they differ).
-async fn catalog_for(state: &AppState, content: &StatementContent) -> AppResult<Catalog> {
-    let sample = kasumi_ismap::sample_catalog();
-    if content.catalog_version.trim().is_empty() || content.catalog_version == sample.version.id {
-        return Ok(sample);
-    }
-    Ok(
-        match state
-            .catalogs
-            .get(&state.store, &content.catalog_version)
-            .await?
-        {
-            Some(loaded) => loaded.catalog.clone(),
-            None => sample,
-        },
-    )
-}
+use crate::registry::{Record, load_all};
+use crate::workflow::{catalog_for, commit, own, refused, registry_error, status_of, who};
 
 // ---- services ----
 
@@ -231,10 +156,6 @@ pub async fn add_service(
         }
         Err(r) => services_page(&state, &ctx, status_of(&r), refused(&ctx, &r), f).await,
     }
-}
-
-fn status_of(r: &Refusal) -> StatusCode {
-    StatusCode::from_u16(r.http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY)
 }
 
 // ---- one service and its statements ----

@@ -24,6 +24,7 @@ pub mod password;
 pub mod range_hub;
 pub mod registry;
 mod registry_pages;
+mod workflow;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

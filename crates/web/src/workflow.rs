@@ -1,0 +1,106 @@
+//! What every ISMAP workflow page shares: the lifecycle actor of a signed-in
+//! user, loading a record the user may see, committing one transition with
+//! its events (and so its audit entries) in one transaction, and showing a
+//! refused transition in the reader's language with its HTTP status.
+
+use axum::http::StatusCode;
+use kasumi_ismap::Catalog;
+use kasumi_lifecycle::statement::StatementContent;
+use kasumi_lifecycle::{Actor as Who, Outcome, Refusal};
+use kasumi_store::{Actor, User};
+
+use crate::AppState;
+use crate::context::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::pages::Notice;
+use crate::registry::{Ledger, Record, RegistryError};
+
+/// The user as the lifecycle rules see them (role, organisation, id).
+pub fn who(user: &User) -> Who {
+    Who::new(user.role, user.org_id, user.id)
+}
+
+/// The user as the audit trail names them.
+pub fn actor(user: &User) -> Actor {
+    Actor::user(user.id, &user.login)
+}
+
+pub fn registry_error(e: RegistryError) -> AppError {
+    match e {
+        RegistryError::Store(s) => s.into(),
+        other => AppError::Internal(other.into()),
+    }
+}
+
+/// The record of `kind`/`id` with its revision, if `may_see` allows it;
+/// otherwise 404, as if it did not exist.
+pub async fn visible<T: Record>(
+    state: &AppState,
+    id: i64,
+    may_see: impl FnOnce(&T) -> bool,
+) -> AppResult<(T, i64)> {
+    let rec = state
+        .store
+        .registry_record(T::KIND, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let t: T = serde_json::from_value(rec.body).map_err(|e| AppError::Internal(e.into()))?;
+    if !may_see(&t) {
+        return Err(AppError::NotFound);
+    }
+    Ok((t, rec.revision))
+}
+
+/// The record of `kind`/`id` if it belongs to the user's organisation.
+pub async fn own<T: Record>(state: &AppState, user: &User, id: i64) -> AppResult<(T, i64)> {
+    visible(state, id, |t: &T| t.owner() == Some(user.org_id)).await
+}
+
+/// Commits one transition: its new state (checked against `read_revision`
+/// when the record existed) and its events, with their audit entries.
+pub async fn commit<T: Record>(
+    state: &AppState,
+    user: &User,
+    read_revision: Option<(&T, i64)>,
+    out: Outcome<T>,
+    now: i64,
+) -> AppResult<()> {
+    let mut ledger = Ledger::new();
+    if let Some((before, revision)) = read_revision {
+        ledger.read_at(before, revision);
+    }
+    ledger.put(&out.state);
+    ledger.events(out.events);
+    ledger
+        .commit(&state.store, &actor(user), now)
+        .await
+        .map_err(registry_error)
+}
+
+/// A refused transition as an error notice in the reader's language.
+pub fn refused(ctx: &Ctx, r: &Refusal) -> Option<Notice> {
+    Some(Notice::error(r.message.text(ctx.tr.lang).to_string()))
+}
+
+/// The HTTP status of a refusal: 403 role or organisation, 409 state, 422 input.
+pub fn status_of(r: &Refusal) -> StatusCode {
+    StatusCode::from_u16(r.http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY)
+}
+
+/// The criteria a statement is written against: the version it names when
+/// Kasumi has it, else the built-in SAMPLE (the linter then says they differ).
+pub async fn catalog_for(state: &AppState, content: &StatementContent) -> AppResult<Catalog> {
+    catalog_version(state, &content.catalog_version).await
+}
+
+/// A criteria version by id, the built-in SAMPLE when empty or unknown.
+pub async fn catalog_version(state: &AppState, version: &str) -> AppResult<Catalog> {
+    let sample = kasumi_ismap::sample_catalog();
+    if version.trim().is_empty() || version == sample.version.id {
+        return Ok(sample);
+    }
+    Ok(match state.catalogs.get(&state.store, version).await? {
+        Some(loaded) => loaded.catalog.clone(),
+        None => sample,
+    })
+}
