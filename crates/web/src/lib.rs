@@ -17,6 +17,7 @@ mod exercise_pages;
 mod form;
 mod host_pages;
 pub mod i18n;
+mod inbox_page;
 mod lint_page;
 mod metrics;
 mod pages;
@@ -136,6 +137,7 @@ pub fn router(state: AppState) -> Router {
             "/exercises",
             get(exercise_pages::index).post(exercise_pages::create),
         )
+        .route("/ismap/inbox", get(inbox_page::show))
         .route("/ismap/lint", get(lint_page::form).post(lint_page::check))
         .route(
             "/ismap/services",

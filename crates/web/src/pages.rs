@@ -46,6 +46,11 @@ impl Layout {
         self.has_role(&[kasumi_core::Role::Csp])
     }
 
+    /// The roles with an ISMAP inbox (see `inbox_page`).
+    pub fn has_inbox(&self) -> bool {
+        self.has_role(crate::inbox_page::INBOX_ROLES)
+    }
+
     /// The roles that may use the statement check (see `lint_page`).
     pub fn can_lint(&self) -> bool {
         self.has_role(crate::lint_page::LINT_ROLES)

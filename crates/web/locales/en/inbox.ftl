@@ -1,0 +1,17 @@
+inbox-title = Inbox
+inbox-intro = What waits for you today.
+inbox-none = Nothing waits for you.
+inbox-what = To do
+inbox-service = Service
+inbox-due = Due
+inbox-correction-requested = IPA asks for corrections
+inbox-additional-audit = An additional audit is required
+inbox-returned = The application was returned at the acceptance check
+inbox-decision-made = The committee has decided
+inbox-expiry = The registration expires within 90 days
+inbox-report-due = The audit report is due
+inbox-report-overdue = The audit report is overdue
+inbox-acceptance = Acceptance check of an application
+inbox-review = Review of an application
+inbox-decision = Decision on a registration
+inbox-incident = Incident awaiting its confirmed report

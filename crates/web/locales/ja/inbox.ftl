@@ -1,0 +1,17 @@
+inbox-title = 受信箱
+inbox-intro = 今日あなたの対応を待っているものです。
+inbox-none = 対応待ちのものはありません。
+inbox-what = 対応すること
+inbox-service = サービス
+inbox-due = 期限
+inbox-correction-requested = IPA から補正を求められています
+inbox-additional-audit = 追加監査が求められています
+inbox-returned = 申請が受付確認で差し戻されました
+inbox-decision-made = 制度運営委員会が決定しました
+inbox-expiry = 登録の有効期限が 90 日以内です
+inbox-report-due = 実施結果報告書の提出時期です
+inbox-report-overdue = 実施結果報告書の提出期限を過ぎています
+inbox-acceptance = 申請の受付確認
+inbox-review = 申請の審査
+inbox-decision = 登録の決定
+inbox-incident = 確報が未提出のインシデント
