@@ -44,6 +44,22 @@ pub enum InboxKind {
     IncidentOpen,
 }
 
+impl InboxKind {
+    pub const ALL: [InboxKind; 11] = [
+        InboxKind::CorrectionRequested,
+        InboxKind::AdditionalAuditRequested,
+        InboxKind::ApplicationReturned,
+        InboxKind::DecisionMade,
+        InboxKind::ExpiryApproaching,
+        InboxKind::ReportDue,
+        InboxKind::ReportOverdue,
+        InboxKind::AcceptanceCheck,
+        InboxKind::Review,
+        InboxKind::Decision,
+        InboxKind::IncidentOpen,
+    ];
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InboxItem {
     pub kind: InboxKind,

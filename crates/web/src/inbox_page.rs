@@ -129,3 +129,21 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Tr;
+    use kasumi_core::Lang;
+
+    /// Each kind of item reads as a sentence in both languages, never as its key.
+    #[test]
+    fn every_kind_is_translated() {
+        for lang in Lang::ALL {
+            let tr = Tr::new(lang);
+            for k in InboxKind::ALL {
+                assert_ne!(tr.t(kind_key(k)), kind_key(k), "{lang:?} {k:?}");
+            }
+        }
+    }
+}
