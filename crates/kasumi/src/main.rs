@@ -20,6 +20,11 @@ use kasumi_core::{Clock, OrgKind, Role, SystemClock, valid_login, valid_org_code
 use kasumi_store::{Actor, DynStore, NewOrg, NewUser, Target};
 use kasumi_web::{AppConfig, AppState, password};
 
+// Parsing and writing OSCAL allocates millions of small strings; mimalloc
+// does that markedly faster than the system allocator (docs/PERFORMANCE.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "kasumi",
