@@ -125,10 +125,43 @@ pub struct RemarkRow {
     pub text: String,
 }
 
+/// The forms the viewer may use in the registration's current state.
 #[derive(Default)]
 pub struct Can {
     pub report: bool,
     pub committee: bool,
+    pub suspend: bool,
+    pub reinstate: bool,
+    pub revoke: bool,
+    pub delete: bool,
+}
+
+impl Can {
+    fn for_viewer(user: &User, reg: &Registration, today: jiff::civil::Date) -> Can {
+        use kasumi_lifecycle::registration::RegistrationStatus as S;
+        let s = reg.status_on(today);
+        let committee = user.role == Role::Committee;
+        Can {
+            report: user.role == Role::Csp
+                && user.org_id == reg.csp_org
+                && matches!(s, S::Registered | S::RenewalPending | S::Suspended),
+            committee: committee && s != S::Deleted,
+            suspend: committee && matches!(s, S::Registered | S::RenewalPending),
+            reinstate: committee && s == S::Suspended,
+            revoke: committee && s != S::Revoked && s != S::Deleted,
+            delete: committee && s != S::Deleted,
+        }
+    }
+
+    /// Whether the committee form for `action` is offered.
+    pub fn offers(&self, action: &str) -> bool {
+        match action {
+            "suspend" => self.suspend,
+            "revoke" => self.revoke,
+            "delete" => self.delete,
+            _ => false,
+        }
+    }
 }
 
 #[derive(Template)]
@@ -205,7 +238,6 @@ async fn detail_page(
         .await
         .map_err(registry_error)?;
     history.reverse();
-    let owner = user.role == Role::Csp && user.org_id == reg.csp_org;
     let t = DetailPage {
         l: Layout::new(ctx, "registration-title"),
         notice,
@@ -232,10 +264,7 @@ async fn detail_page(
                 },
             })
             .collect(),
-        can: Can {
-            report: owner,
-            committee: user.role == Role::Committee,
-        },
+        can: Can::for_viewer(user, &reg, today),
     };
     page(status, &t)
 }

@@ -438,6 +438,30 @@ async fn review_from_application_to_revocation_over_http() {
     let mine = csp1.get(&reg).await.body;
     assert!(mine.contains("インシデントの確報が提出されました"));
 
+    // The committee suspends (still listed, marked) and lifts it.
+    let page = committee.get(&reg).await.body;
+    assert!(page.contains("id=\"suspend\"") && !page.contains("id=\"reinstate\""));
+    let r = committee
+        .post(&ract("suspend"), &reg, &[("reason", "確報の内容を確認中")])
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(element(&r.body, "reg-status"), "一時停止中");
+    assert!(r.body.contains("id=\"reinstate\"") && !r.body.contains("id=\"suspend\""));
+    assert!(
+        app.client()
+            .get("/registry")
+            .await
+            .body
+            .contains("一時停止中")
+    );
+    let r = committee.post(&ract("reinstate"), &reg, &[]).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(element(&r.body, "reg-status"), "登録");
+    assert_eq!(
+        committee.post(&ract("reinstate"), &reg, &[]).await.status,
+        409
+    );
+
     // The committee revokes: off the public list, kept for staff.
     let r = csp1
         .post(&ract("revoke"), &reg, &[("reason", "虚偽の言明")])
@@ -455,6 +479,12 @@ async fn review_from_application_to_revocation_over_http() {
         .await;
     assert_eq!(r.status, 200);
     assert_eq!(element(&r.body, "reg-status"), "取消");
+    assert!(!r.body.contains("id=\"revoke\"") && r.body.contains("id=\"delete\""));
+    assert!(!csp1.get(&reg).await.body.contains("id=\"change\""));
+    let late = csp1
+        .post(&ract("incident"), &reg, &[("summary", "追加")])
+        .await;
+    assert_eq!(late.status, 409);
     assert_eq!(
         committee
             .post(&ract("revoke"), &reg, &[("reason", "再度")])
