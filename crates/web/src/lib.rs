@@ -23,8 +23,10 @@ mod metrics;
 mod pages;
 pub mod password;
 pub mod range_hub;
+mod registration_pages;
 pub mod registry;
 mod registry_pages;
+mod review_pages;
 mod workflow;
 
 use std::net::SocketAddr;
@@ -153,6 +155,22 @@ pub fn router(state: AppState) -> Router {
             get(csp_pages::statement).post(csp_pages::edit),
         )
         .route("/ismap/statements/{id}/submit", post(csp_pages::submit))
+        .route(
+            "/ismap/applications",
+            get(review_pages::list).post(review_pages::create),
+        )
+        .route("/ismap/applications/{id}", get(review_pages::detail))
+        .route("/ismap/applications/{id}/{action}", post(review_pages::act))
+        .route("/ismap/registrations", get(registration_pages::list))
+        .route("/ismap/registrations/{id}", get(registration_pages::detail))
+        .route(
+            "/ismap/registrations/{id}/{action}",
+            post(registration_pages::act),
+        )
+        .route(
+            "/ismap/liu",
+            get(registration_pages::liu).post(registration_pages::file_liu),
+        )
         .route("/exercises/{id}", get(exercise_pages::detail))
         .route("/exercises/{id}/clock", post(exercise_pages::clock))
         .route("/exercises/{id}/debrief", get(exercise_pages::debrief_all))

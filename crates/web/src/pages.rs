@@ -51,6 +51,21 @@ impl Layout {
         self.has_role(crate::inbox_page::INBOX_ROLES)
     }
 
+    /// The roles with application pages (see `review_pages`).
+    pub fn can_review(&self) -> bool {
+        self.has_role(crate::review_pages::REVIEW_ROLES)
+    }
+
+    /// The roles with registration pages (see `registration_pages`).
+    pub fn can_see_registrations(&self) -> bool {
+        self.has_role(crate::registration_pages::REGISTRATION_ROLES)
+    }
+
+    /// The roles with the ISMAP-LIU impact assessment page.
+    pub fn can_see_liu(&self) -> bool {
+        self.has_role(crate::registration_pages::LIU_ROLES)
+    }
+
     /// The roles that may use the statement check (see `lint_page`).
     pub fn can_lint(&self) -> bool {
         self.has_role(crate::lint_page::LINT_ROLES)

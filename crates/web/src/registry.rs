@@ -16,6 +16,7 @@ use kasumi_lifecycle::application::Application;
 use kasumi_lifecycle::changes::{ChangeNotice, Incident};
 use kasumi_lifecycle::engagement::Engagement;
 use kasumi_lifecycle::firm::Firm;
+use kasumi_lifecycle::liu::ImpactAssessment;
 use kasumi_lifecycle::registration::{Registration, RegistrationStatus};
 use kasumi_lifecycle::service::{Service, ServiceModel};
 use kasumi_lifecycle::statement::Statement;
@@ -58,6 +59,7 @@ record!(Application, "application", csp_org);
 record!(Registration, "registration", csp_org);
 record!(ChangeNotice, "change_notice", csp_org);
 record!(Incident, "incident", csp_org);
+record!(ImpactAssessment, "impact_assessment", agency_org);
 
 /// The stored kind and id of an event's subject.
 pub fn subject_key(s: Subject) -> (&'static str, i64) {

@@ -104,3 +104,68 @@ pub async fn catalog_version(state: &AppState, version: &str) -> AppResult<Catal
         None => sample,
     })
 }
+
+/// The record of `kind`/`id` with its revision, or `None`: for records a
+/// form names that the transition itself checks (it says why it refuses).
+pub async fn find<T: Record>(state: &AppState, id: i64) -> AppResult<Option<(T, i64)>> {
+    let Some(rec) = state.store.registry_record(T::KIND, id).await? else {
+        return Ok(None);
+    };
+    let t: T = serde_json::from_value(rec.body).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(Some((t, rec.revision)))
+}
+
+/// One line of a record's history.
+pub struct HistoryLine {
+    pub at: String,
+    pub text: String,
+}
+
+/// Every event about `kind`/`id`, oldest first, in the reader's language.
+/// The store indexes events by service only, so this walks them all.
+pub async fn history(
+    state: &AppState,
+    ctx: &Ctx,
+    kind: &str,
+    id: i64,
+) -> AppResult<Vec<HistoryLine>> {
+    let mut out = Vec::new();
+    let mut after = 0;
+    loop {
+        let batch = state.store.registry_events(None, after, 1000).await?;
+        let Some(last) = batch.last() else { break };
+        after = last.seq;
+        for e in batch
+            .iter()
+            .filter(|e| e.subject_kind == kind && e.subject_id == id)
+        {
+            let ev: Option<kasumi_lifecycle::Event> = serde_json::from_value(e.body.clone()).ok();
+            let text = ev.map_or_else(
+                || e.key.clone(),
+                |ev| match ctx.tr.lang {
+                    kasumi_core::Lang::Ja => ev.ja,
+                    _ => ev.en,
+                },
+            );
+            out.push(HistoryLine {
+                at: kasumi_core::format_tokyo(e.at),
+                text,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// An id typed into a form: blank is `None`, anything else must be a number.
+pub fn form_id(ctx: &Ctx, field_key: &str, s: &str) -> Result<Option<i64>, Notice> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    s.parse::<i64>().map(Some).map_err(|_| {
+        Notice::error(
+            ctx.tr
+                .ta("review-invalid-number", &[("field", ctx.tr.t(field_key))]),
+        )
+    })
+}

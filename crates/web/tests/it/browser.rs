@@ -524,3 +524,90 @@ async fn a_course_b_team_goes_from_the_soc_report_to_the_leak_report_in_chromium
     assert_eq!(team_rows.len(), 4);
     c.close().await.unwrap();
 }
+
+/// Waits for the application's status and the page's notice to settle after a form.
+async fn app_status(c: &fantoccini::Client, expected: &str) {
+    wait_text(c, "#app-status", expected).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_and_an_ipa_reviewer_take_an_application_through_review_in_chromium() {
+    let Some((_driver, c)) = browser().await else {
+        return;
+    };
+    let app = TestApp::start().await;
+    super::review::setup(&app).await;
+
+    // The provider applies from the form (its only service, statement and audit).
+    sign_in(&c, &app, "csp1").await;
+    c.find(Locator::Id("nav-applications"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_text(&c, "h1", "申請と審査").await;
+    fill_and_submit(
+        &c,
+        "#apply",
+        &[
+            ("att_statement", "言明書.pdf"),
+            ("att_audit_report", "実施結果報告書.pdf"),
+        ],
+    )
+    .await;
+    app_status(&c, "受理確認待ち").await;
+    let detail = c.current_url().await.unwrap().to_string();
+    sign_out(&c).await;
+
+    // IPA accepts and asks for a correction.
+    sign_in(&c, &app, "reviewer").await;
+    c.goto(&detail).await.unwrap();
+    c.find(Locator::Css("#accept button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    app_status(&c, "技術的審査中").await;
+    fill_and_submit(
+        &c,
+        "#correction",
+        &[("items", "5.1.1.1 承認日を記載してください")],
+    )
+    .await;
+    app_status(&c, "修正依頼中").await;
+    sign_out(&c).await;
+
+    // The provider finds it in the inbox and answers.
+    sign_in(&c, &app, "csp1").await;
+    c.goto(&app.url("/ismap/inbox")).await.unwrap();
+    c.find(Locator::Css("tr.inbox-correction-requested a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    app_status(&c, "修正依頼中").await;
+    fill_and_submit(&c, "#answer", &[("response", "承認日を追記しました")]).await;
+    app_status(&c, "技術的審査中").await;
+    sign_out(&c).await;
+
+    // The reviewer completes the review.
+    sign_in(&c, &app, "reviewer").await;
+    c.goto(&detail).await.unwrap();
+    assert!(c.source().await.unwrap().contains("承認日を追記しました"));
+    c.find(Locator::Css("#complete button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    app_status(&c, "運営委員会の決定待ち").await;
+    wait_text(
+        &c,
+        "main p.notice",
+        "審査を完了し、運営委員会に付議しました。",
+    )
+    .await;
+}

@@ -5,3 +5,4 @@ mod harness;
 mod http;
 mod i18n;
 mod registry;
+mod review;

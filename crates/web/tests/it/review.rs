@@ -1,0 +1,690 @@
+//! Applications, review, decision and what follows registration, over HTTP
+//! against a real server and database: the records an application rests on
+//! (statement, audit) are made with the journey helpers, everything the pages
+//! do is done through the pages.
+
+use jiff::ToSpan;
+use kasumi_core::{OrgKind, Role};
+use kasumi_lifecycle::Actor as Who;
+use kasumi_lifecycle::dates::tokyo_date;
+use kasumi_lifecycle::firm::Firm;
+use kasumi_lifecycle::service::{DeploymentModel, Service, ServiceDraft, ServiceModel};
+use kasumi_store::{Actor, NewOrg, NewUser};
+use kasumi_web::registry::journey::{Cast, Journey, Registered, clean_statement, csp};
+
+use super::harness::{Client, PASSWORD, T0, TestApp};
+
+const DAY: i64 = 86_400_000_000;
+
+/// The provider, its records ready to apply with, and the people.
+pub struct Setup {
+    pub provider: i64,
+    pub service: Service,
+    pub statement: i64,
+    pub engagement: i64,
+    pub firm: Firm,
+    pub cast: Cast,
+}
+
+async fn org(app: &TestApp, code: &str, name: &str, kind: OrgKind) -> i64 {
+    let new = NewOrg {
+        code: code.into(),
+        name: name.into(),
+        kind,
+    };
+    app.store
+        .create_org(&Actor::system("test"), T0, &new)
+        .await
+        .unwrap()
+        .id
+}
+
+async fn user(app: &TestApp, login: &str, org: i64, role: Role) {
+    let u = NewUser {
+        login: login.into(),
+        display_name: login.into(),
+        org_id: org,
+        role,
+        password_hash: kasumi_web::password::hash(PASSWORD).unwrap(),
+    };
+    app.store
+        .create_user(&Actor::system("test"), T0, &u)
+        .await
+        .unwrap();
+}
+
+pub fn draft(name: &str) -> ServiceDraft {
+    ServiceDraft {
+        name: name.into(),
+        service_model: ServiceModel::Saas,
+        deployment_model: DeploymentModel::Public,
+        description: String::new(),
+        data_centres: vec!["東京".into()],
+        regions: vec!["jp-east".into()],
+        built_on: vec![],
+    }
+}
+
+/// Users `csp1` (そらクラウド), `csp2` (another provider), `committee1`,
+/// `agency1`; a SaaS of csp1's with a submitted statement and an audit whose
+/// report was issued ten days ago.
+pub async fn setup(app: &TestApp) -> Setup {
+    let provider = org(app, "sora-cloud", "そらクラウド株式会社", OrgKind::Csp).await;
+    let other = org(app, "kumo-cloud", "くもクラウド株式会社", OrgKind::Csp).await;
+    let firm_org = org(app, "umi-audit", "うみ監査法人", OrgKind::AuditFirm).await;
+    let id =
+        |code: &'static str| async move { app.store.org_by_code(code).await.unwrap().unwrap().id };
+    let (ipa, committee, city) = (
+        id("ipa").await,
+        id("committee").await,
+        id("saida-city").await,
+    );
+    user(app, "csp1", provider, Role::Csp).await;
+    user(app, "csp2", other, Role::Csp).await;
+    user(app, "committee1", committee, Role::Committee).await;
+    user(app, "agency1", city, Role::Agency).await;
+    let cast = Cast {
+        auditor: Who::new(Role::Auditor, firm_org, 0),
+        evaluator: Who::new(Role::AuditEvaluator, 0, 0),
+        ipa: Who::new(Role::IpaReviewer, ipa, 0),
+        committee: Who::new(Role::Committee, committee, 0),
+    };
+    let catalog = kasumi_ismap::sample_catalog();
+    let today = tokyo_date(T0);
+    let ago = |days: i64| today.checked_sub(days.days()).unwrap();
+    let who = csp(provider);
+    let mut j = Journey::new(&app.store, &catalog, cast).await.unwrap();
+    let firm = j
+        .list_firm(firm_org, "うみ監査法人", ago(1000))
+        .await
+        .unwrap();
+    let d = draft("そら 文書管理");
+    let content = clean_statement(&catalog, &d, "本番環境", "代表 一郎", &[]);
+    let service = j.add_service(&who, d, ago(600)).await.unwrap();
+    let stmt = j
+        .submit_statement(&who, &service, content, ago(500))
+        .await
+        .unwrap();
+    let eng = j.audit(&who, &stmt, &firm, ago(40)).await.unwrap();
+    j.commit(&Actor::system("test"), T0).await.unwrap();
+    Setup {
+        provider,
+        service,
+        statement: stmt.id,
+        engagement: eng.id,
+        firm,
+        cast,
+    }
+}
+
+pub async fn signed_in(app: &TestApp, login: &str) -> Client {
+    let c = app.client();
+    let page = c.login(login, PASSWORD).await;
+    assert_eq!(page.status, 303, "{login} signs in");
+    c
+}
+
+/// The id at the end of a redirect to `/ismap/applications/{id}`.
+fn app_id(location: Option<String>) -> i64 {
+    location
+        .expect("redirected")
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// The text of the element with `id="…"` up to its closing tag.
+fn element(body: &str, id: &str) -> String {
+    let marker = format!("id=\"{id}\"");
+    let start = body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("{id} on the page"));
+    let rest = &body[start..];
+    let open = rest.find('>').unwrap() + 1;
+    let close = rest[open..].find('<').unwrap();
+    rest[open..open + close].to_string()
+}
+
+fn ids(s: &Setup) -> (String, String, String) {
+    (
+        s.service.id.to_string(),
+        s.statement.to_string(),
+        s.engagement.to_string(),
+    )
+}
+
+#[tokio::test]
+async fn review_from_application_to_revocation_over_http() {
+    let app = TestApp::start().await;
+    let s = setup(&app).await;
+    let (svc, stmt, eng) = ids(&s);
+    let csp1 = signed_in(&app, "csp1").await;
+    let csp2 = signed_in(&app, "csp2").await;
+    let ipa = signed_in(&app, "reviewer").await;
+    let committee = signed_in(&app, "committee1").await;
+    let secretary = signed_in(&app, "secretary").await;
+    let list = "/ismap/applications";
+
+    // Malformed input is a 4xx that says what was wrong, and changes nothing.
+    let bad = csp1
+        .post(
+            list,
+            list,
+            &[
+                ("service", "abc"),
+                ("statement", &stmt),
+                ("engagement", &eng),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("番号を入力してください"), "{}", bad.body);
+    let no_report = csp1
+        .post(
+            list,
+            list,
+            &[
+                ("service", &svc),
+                ("statement", &stmt),
+                ("engagement", &eng),
+                ("att_statement", "s.pdf"),
+            ],
+        )
+        .await;
+    assert_eq!(no_report.status, 422);
+    assert!(no_report.body.contains("実施結果報告書を添付してください"));
+    assert_eq!(
+        ipa.get(list)
+            .await
+            .body
+            .matches("/ismap/applications/")
+            .count(),
+        0
+    );
+    assert_eq!(ipa.post(list, list, &[("service", &svc)]).await.status, 403);
+
+    // The provider applies.
+    let applied = csp1
+        .post(
+            list,
+            list,
+            &[
+                ("service", &svc),
+                ("statement", &stmt),
+                ("engagement", &eng),
+                ("track", "standard"),
+                ("att_statement", "言明書.pdf"),
+                ("att_audit_report", "実施結果報告書.pdf"),
+            ],
+        )
+        .await;
+    assert_eq!(applied.status, 303, "{}", applied.body);
+    let id = app_id(applied.location);
+    let detail = format!("/ismap/applications/{id}");
+    let act = |a: &str| format!("{detail}/{a}");
+    let page = csp1.get(&detail).await;
+    assert_eq!(element(&page.body, "app-status"), "受理確認待ち");
+    assert!(page.body.contains("実施結果報告書.pdf"));
+    assert!(page.body.contains("id=\"withdraw\"") && !page.body.contains("id=\"accept\""));
+
+    // Another provider never sees it; staff do.
+    assert_eq!(csp2.get(&detail).await.status, 404);
+    assert!(!csp2.get(list).await.body.contains("そら 文書管理"));
+    assert_eq!(
+        csp2.post(&act("withdraw"), "/ismap/applications", &[])
+            .await
+            .status,
+        404
+    );
+    assert!(ipa.get(list).await.body.contains("そら 文書管理"));
+    assert!(ipa.get(&detail).await.body.contains("id=\"accept\""));
+    assert!(!secretary.get(&detail).await.body.contains("id=\"accept\""));
+
+    // Wrong role: 403 with the reason; wrong state: 409 with the reason.
+    let r = csp1.post(&act("accept"), &detail, &[]).await;
+    assert_eq!(r.status, 403);
+    assert!(
+        r.body
+            .contains("受理確認は ipa_reviewer の役割だけが行えます"),
+        "{}",
+        r.body
+    );
+    let r = ipa.post(&act("complete"), &detail, &[]).await;
+    assert_eq!(r.status, 409);
+    assert!(
+        r.body
+            .contains("現在の状態（submitted）では審査を完了できません"),
+        "{}",
+        r.body
+    );
+    assert_eq!(ipa.post(&act("nonsense"), &detail, &[]).await.status, 404);
+    assert_eq!(ipa.get("/ismap/applications/xyz").await.status / 100, 4);
+
+    // Acceptance, a comment and a correction request.
+    let r = ipa.post(&act("accept"), &detail, &[]).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(element(&r.body, "app-status"), "技術的審査中");
+    let r = ipa
+        .post(
+            &act("comment"),
+            &detail,
+            &[("control", "5.1.1.1"), ("text", "方針の承認者を確認")],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("方針の承認者を確認"));
+    let empty = ipa
+        .post(&act("correction"), &detail, &[("items", " ")])
+        .await;
+    assert_eq!(empty.status, 422);
+    let r = ipa
+        .post(
+            &act("correction"),
+            &detail,
+            &[(
+                "items",
+                "5.1.1.1 承認日を記載してください\n全体の版数を揃えてください",
+            )],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(element(&r.body, "app-status"), "修正依頼中");
+    assert!(
+        r.body
+            .contains("<strong>5.1.1.1</strong> 承認日を記載してください")
+    );
+
+    // The provider sees it in the inbox, linked here, and answers.
+    let inbox = csp1.get("/ismap/inbox").await.body;
+    assert!(inbox.contains("inbox-correction-requested"), "{inbox}");
+    assert!(inbox.contains(&format!("href=\"{detail}\"")));
+    assert_eq!(
+        csp1.post(&act("answer"), &detail, &[("statement", "x")])
+            .await
+            .status,
+        422
+    );
+    let r = csp1
+        .post(
+            &act("answer"),
+            &detail,
+            &[("response", "承認日を追記しました")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(element(&r.body, "app-status"), "技術的審査中");
+    assert!(r.body.contains("承認日を追記しました"));
+
+    // Review complete; only the committee decides.
+    assert_eq!(ipa.post(&act("complete"), &detail, &[]).await.status, 200);
+    let r = secretary
+        .post(&act("decide"), &detail, &[("outcome", "register")])
+        .await;
+    assert_eq!(r.status, 403);
+    assert!(r.body.contains("committee"));
+    assert_eq!(
+        committee
+            .post(&act("decide"), &detail, &[("outcome", "maybe")])
+            .await
+            .status,
+        422
+    );
+    let r = committee
+        .post(
+            &act("decide"),
+            &detail,
+            &[("outcome", "register"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(element(&r.body, "app-status"), "登録");
+    let number = element(&r.body, "app-registration");
+    assert_eq!(number, "C25-0001-1");
+    let r = committee
+        .post(&act("decide"), &detail, &[("outcome", "register")])
+        .await;
+    assert_eq!(r.status, 409);
+    let history = csp1.get(&detail).await.body;
+    for step in [
+        "申請を受理し",
+        "修正を依頼しました",
+        "修正依頼に回答しました",
+        "運営委員会が登録を決定しました",
+    ] {
+        assert!(history.contains(step), "history has {step}");
+    }
+
+    // On the public list and the API.
+    assert!(app.client().get("/registry").await.body.contains(&number));
+    let api = app.client().get("/api/v1/registry").await;
+    assert_eq!(api.status, 200);
+    assert!(api.body.contains(&number));
+
+    // The registration page: the provider reports, the committee decides.
+    let regs = csp1.get("/ismap/registrations").await.body;
+    let href = regs
+        .split("href=\"/ismap/registrations/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let reg = format!("/ismap/registrations/{href}");
+    let ract = |a: &str| format!("{reg}/{a}");
+    assert!(
+        csp2.get("/ismap/registrations")
+            .await
+            .body
+            .contains("registrations-empty")
+    );
+    assert_eq!(csp2.get(&reg).await.status, 404);
+    let change = [
+        ("kind", "region_added"),
+        ("region", "jp-west"),
+        ("description", "西日本リージョンを追加"),
+    ];
+    assert_eq!(
+        committee.post(&ract("change"), &reg, &change).await.status,
+        403
+    );
+    let r = csp1.post(&ract("change"), &reg, &change).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        csp1.post(&ract("change"), &reg, &[("kind", "?")])
+            .await
+            .status,
+        422
+    );
+    let r = csp1
+        .post(
+            &ract("incident"),
+            &reg,
+            &[("summary", "不正アクセスの疑い")],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let incident = r
+        .body
+        .split("id=\"confirm-")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let confirm = [
+        ("incident", incident.as_str()),
+        ("summary", "不正アクセスを確認"),
+        ("cause", "認証設定の誤り"),
+        ("measures", "設定を修正し監視を強化"),
+    ];
+    let r = csp1.post(&ract("confirm"), &reg, &confirm).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("認証設定の誤り"));
+    let again = csp1.post(&ract("confirm"), &reg, &confirm).await;
+    assert_eq!(again.status, 409);
+    assert!(
+        again
+            .body
+            .contains("現在の状態（confirmed）では確報を提出できません")
+    );
+    let public = app.client().get(&format!("/registry/{number}")).await.body;
+    for remark in [
+        "リージョン「jp-west」の追加の届出",
+        "インシデントの速報",
+        "インシデントの確報",
+    ] {
+        assert!(public.contains(remark), "remarks history has {remark}");
+    }
+    let mine = csp1.get(&reg).await.body;
+    assert!(mine.contains("インシデントの確報が提出されました"));
+
+    // The committee suspends (still listed, marked) and lifts it.
+    let page = committee.get(&reg).await.body;
+    assert!(page.contains("id=\"suspend\"") && !page.contains("id=\"reinstate\""));
+    let r = committee
+        .post(&ract("suspend"), &reg, &[("reason", "確報の内容を確認中")])
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(element(&r.body, "reg-status"), "一時停止中");
+    assert!(r.body.contains("id=\"reinstate\"") && !r.body.contains("id=\"suspend\""));
+    assert!(
+        app.client()
+            .get("/registry")
+            .await
+            .body
+            .contains("一時停止中")
+    );
+    let r = committee.post(&ract("reinstate"), &reg, &[]).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(element(&r.body, "reg-status"), "登録");
+    assert_eq!(
+        committee.post(&ract("reinstate"), &reg, &[]).await.status,
+        409
+    );
+
+    // The committee revokes: off the public list, kept for staff.
+    let r = csp1
+        .post(&ract("revoke"), &reg, &[("reason", "虚偽の言明")])
+        .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(
+        committee
+            .post(&ract("revoke"), &reg, &[("reason", "")])
+            .await
+            .status,
+        422
+    );
+    let r = committee
+        .post(&ract("revoke"), &reg, &[("reason", "虚偽の言明")])
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(element(&r.body, "reg-status"), "取消");
+    assert!(!r.body.contains("id=\"revoke\"") && r.body.contains("id=\"delete\""));
+    assert!(!csp1.get(&reg).await.body.contains("id=\"change\""));
+    let late = csp1
+        .post(&ract("incident"), &reg, &[("summary", "追加")])
+        .await;
+    assert_eq!(late.status, 409);
+    assert_eq!(
+        committee
+            .post(&ract("revoke"), &reg, &[("reason", "再度")])
+            .await
+            .status,
+        409
+    );
+    assert!(!app.client().get("/registry").await.body.contains(&number));
+    assert!(
+        !app.client()
+            .get("/api/v1/registry")
+            .await
+            .body
+            .contains(&number)
+    );
+    assert_eq!(
+        app.client()
+            .get(&format!("/registry/{number}"))
+            .await
+            .status,
+        404
+    );
+    assert!(
+        ipa.get(&reg)
+            .await
+            .body
+            .contains("登録を取り消しました。理由: 虚偽の言明")
+    );
+}
+
+#[tokio::test]
+async fn review_liu_needs_a_low_impact_assessment() {
+    let app = TestApp::start().await;
+    let s = setup(&app).await;
+    let (svc, stmt, eng) = ids(&s);
+    let agency = signed_in(&app, "agency1").await;
+    let csp1 = signed_in(&app, "csp1").await;
+    assert_eq!(
+        csp1.post("/ismap/liu", "/ismap/liu", &[("service", &svc)])
+            .await
+            .status,
+        422
+    );
+    let filed = agency
+        .post(
+            "/ismap/liu",
+            "/ismap/liu",
+            &[
+                ("service", &svc),
+                ("business", "職員の文書管理"),
+                ("information", "機密性2"),
+                ("result", "medium"),
+            ],
+        )
+        .await;
+    assert_eq!(filed.status, 303, "{}", filed.body);
+    let list = csp1.get("/ismap/liu").await.body;
+    assert!(list.contains("職員の文書管理") && list.contains("<td>中</td>"));
+    let assessment = list
+        .split("<tbody><tr><td>")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap()
+        .to_string();
+    let form = |track: &'static str, a: &str| {
+        vec![
+            ("service", svc.clone()),
+            ("statement", stmt.clone()),
+            ("engagement", eng.clone()),
+            ("track", track.to_string()),
+            ("assessment", a.to_string()),
+            ("att_statement", "s.pdf".to_string()),
+            ("att_audit_report", "r.pdf".to_string()),
+            ("att_internal_audit", "i.pdf".to_string()),
+        ]
+    };
+    let post = |f: Vec<(&'static str, String)>| {
+        let csp1 = &csp1;
+        async move {
+            let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            csp1.post("/ismap/applications", "/ismap/applications", &f)
+                .await
+        }
+    };
+    let r = post(form("liu", &assessment)).await;
+    assert_eq!(r.status, 409);
+    assert!(
+        r.body
+            .contains("影響度評価の結果が「medium」のため、ISMAP-LIU では申請できません"),
+        "{}",
+        r.body
+    );
+    let r = post(form("liu", "")).await;
+    assert_eq!(r.status, 422);
+    let r = post(form("liu", "999")).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("影響度評価が必要です"));
+    // Nothing was created by the refused attempts.
+    assert!(
+        csp1.get("/ismap/applications")
+            .await
+            .body
+            .contains("applications-empty")
+    );
+
+    // A low result opens the LIU track.
+    agency
+        .post(
+            "/ismap/liu",
+            "/ismap/liu",
+            &[
+                ("service", &svc),
+                ("business", "庶務"),
+                ("information", "機密性1"),
+                ("result", "low"),
+            ],
+        )
+        .await;
+    let low = (assessment.parse::<i64>().unwrap() + 1).to_string();
+    let r = post(form("liu", &low)).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = csp1.get(r.location.as_deref().unwrap()).await.body;
+    assert!(page.contains("ISMAP-LIU"));
+}
+
+#[tokio::test]
+async fn review_renewal_pending_keeps_the_registration_valid_until_decided() {
+    let app = TestApp::start().await;
+    let s = setup(&app).await;
+    let catalog = kasumi_ismap::sample_catalog();
+    let today = tokyo_date(T0);
+    let ago = |days: i64| today.checked_sub(days.days()).unwrap();
+    let who = csp(s.provider);
+    let mut j = Journey::new(&app.store, &catalog, s.cast).await.unwrap();
+    let d = draft("そら 会計");
+    let content = clean_statement(&catalog, &d, "本番環境", "代表 一郎", &[]);
+    let svc = j.add_service(&who, d, ago(900)).await.unwrap();
+    let r: Registered = j
+        .register(&who, &svc, &s.firm, content, ago(400))
+        .await
+        .unwrap();
+    let eng = j.audit(&who, &r.statement, &s.firm, ago(40)).await.unwrap();
+    j.commit(&Actor::system("test"), T0).await.unwrap();
+    let number = r.registration.number_text.clone();
+    let valid = r.registration.valid_through;
+    assert!(valid > today);
+
+    let csp1 = signed_in(&app, "csp1").await;
+    let applied = csp1
+        .post(
+            "/ismap/applications",
+            "/ismap/applications",
+            &[
+                ("service", &svc.id.to_string()),
+                ("statement", &r.statement.id.to_string()),
+                ("engagement", &eng.id.to_string()),
+                ("renewal", &r.registration.id.to_string()),
+                ("att_statement", "s.pdf"),
+                ("att_audit_report", "r.pdf"),
+            ],
+        )
+        .await;
+    assert_eq!(applied.status, 303, "{}", applied.body);
+    let detail = format!("/ismap/applications/{}", app_id(applied.location));
+    assert!(
+        csp1.get(&detail).await.body.contains(&number),
+        "renews the number"
+    );
+
+    // Past the last valid day, still listed while the renewal is pending.
+    let days_past = (valid - today).get_days() as i64 + 30;
+    app.clock.set(T0 + days_past * DAY);
+    let list = app.client().get("/registry").await.body;
+    assert!(list.contains(&number), "still listed past {valid}");
+    assert!(list.contains("更新申請中"));
+
+    // Sessions ended with the months that passed: sign in again.
+    let ipa = signed_in(&app, "reviewer").await;
+    let committee = signed_in(&app, "committee1").await;
+
+    for a in ["accept", "complete"] {
+        assert_eq!(
+            ipa.post(&format!("{detail}/{a}"), &detail, &[])
+                .await
+                .status,
+            200
+        );
+    }
+    let r2 = committee
+        .post(
+            &format!("{detail}/decide"),
+            &detail,
+            &[("outcome", "register")],
+        )
+        .await;
+    assert_eq!(r2.status, 200, "{}", r2.body);
+    let renewed = format!("{}2", number.trim_end_matches('1'));
+    let list = app.client().get("/registry").await.body;
+    assert!(list.contains(&renewed), "renewed as {renewed}");
+    assert!(!list.contains(&number));
+    let entry = app.client().get(&format!("/registry/{renewed}")).await.body;
+    assert!(entry.contains("運営委員会の決定により登録を更新しました"));
+}
