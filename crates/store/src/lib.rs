@@ -20,7 +20,7 @@ use kasumi_core::{Lang, Micros};
 
 pub use audit::{AuditEntry, ChainBreak, VerifyReport};
 pub use model::*;
-pub use registry::{RecordWrite, RegistryEvent, RegistryEventIn, RegistryRecord};
+pub use registry::{EvidenceFile, RecordWrite, RegistryEvent, RegistryEventIn, RegistryRecord};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -255,7 +255,25 @@ pub trait Store: Send + Sync + 'static {
         at: Micros,
         writes: &[RecordWrite],
         events: &[RegistryEventIn],
+    ) -> Result<()> {
+        self.registry_commit_with_evidence(actor, at, writes, events, &[])
+            .await
+    }
+    /// [`Store::registry_commit`] that also stores evidence files in the same
+    /// transaction, so a result never names evidence that is not kept. A file
+    /// whose `sha256` does not match its bytes is [`StoreError::Invalid`]; one
+    /// already stored for the engagement is kept as it is (same hash, same bytes).
+    async fn registry_commit_with_evidence(
+        &self,
+        actor: &Actor,
+        at: Micros,
+        writes: &[RecordWrite],
+        events: &[RegistryEventIn],
+        evidence: &[EvidenceFile],
     ) -> Result<()>;
+    /// One evidence file of an engagement by its SHA-256.
+    async fn evidence_file(&self, engagement_id: i64, sha256: &str)
+    -> Result<Option<EvidenceFile>>;
     async fn registry_record(&self, kind: &str, id: i64) -> Result<Option<RegistryRecord>>;
     /// Every record of a kind, by id.
     async fn registry_records(&self, kind: &str) -> Result<Vec<RegistryRecord>>;

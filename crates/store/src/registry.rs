@@ -77,3 +77,36 @@ pub struct RegistryEvent {
     pub service_id: Option<i64>,
     pub body: serde_json::Value,
 }
+
+/// An evidence file (証跡) of an engagement, stored with the commit of the
+/// result that references it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceFile {
+    pub engagement_id: i64,
+    /// Lower-case hex SHA-256 of `bytes`; the store checks it.
+    pub sha256: String,
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+impl EvidenceFile {
+    /// The file with its SHA-256 computed from the bytes.
+    pub fn new(engagement_id: i64, name: &str, bytes: Vec<u8>) -> EvidenceFile {
+        EvidenceFile {
+            engagement_id,
+            sha256: sha256_hex(&bytes),
+            name: name.to_string(),
+            bytes,
+        }
+    }
+
+    pub fn size(&self) -> u64 {
+        self.bytes.len() as u64
+    }
+}
+
+/// Lower-case hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}

@@ -4,7 +4,7 @@ use kasumi_core::{Lang, Micros, Role};
 use sqlx::{Row, Transaction};
 
 use crate::audit::{self, AuditEntry, ChainVerifier, VerifyReport};
-use crate::registry::{RecordWrite, RegistryEvent, RegistryEventIn, RegistryRecord, is_record_kind};
+use crate::registry::{EvidenceFile, RecordWrite, RegistryEvent, RegistryEventIn, RegistryRecord, is_record_kind, sha256_hex};
 use crate::{
     Actor, CatalogRecord, CatalogSummary, Exercise, ExerciseState, NewExercise, NewOrg,
     NewSession, NewUser, Org, Session, Store, Team, TeamAction, TeamMember, TeamMessage, TeamMessageKind, Throttle,
@@ -850,18 +850,24 @@ impl Store for SqlStore<DB> {
         Ok(row.try_get("last")?)
     }
 
-    async fn registry_commit(
+    async fn registry_commit_with_evidence(
         &self,
         actor: &Actor,
         at: Micros,
         writes: &[RecordWrite],
         events: &[RegistryEventIn],
+        evidence: &[EvidenceFile],
     ) -> Result<()> {
         for w in writes {
             check_kind(&w.kind)?;
         }
         for e in events {
             check_kind(&e.subject_kind)?;
+        }
+        for f in evidence {
+            if sha256_hex(&f.bytes) != f.sha256 {
+                return Err(StoreError::Invalid(format!("evidence {} does not match its SHA-256", f.name)));
+            }
         }
         let mut tx = self.writer.begin().await?;
         let mut written = Vec::with_capacity(writes.len());
@@ -935,8 +941,42 @@ impl Store for SqlStore<DB> {
         if events.is_empty() && !written.is_empty() {
             append_audit(&mut tx, at, actor, "registry.records", "registry", serde_json::Value::Array(written)).await?;
         }
+        for f in evidence {
+            let size = i64::try_from(f.bytes.len()).map_err(|_| StoreError::Invalid("evidence too large".into()))?;
+            sqlx::query(
+                "INSERT INTO evidence_files (engagement_id, sha256, name, size, bytes, stored_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (engagement_id, sha256) DO NOTHING",
+            )
+            .bind(f.engagement_id)
+            .bind(&f.sha256)
+            .bind(&f.name)
+            .bind(size)
+            .bind(&f.bytes)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn evidence_file(&self, engagement_id: i64, sha256: &str) -> Result<Option<EvidenceFile>> {
+        let row = sqlx::query(
+            "SELECT engagement_id, sha256, name, bytes FROM evidence_files WHERE engagement_id = $1 AND sha256 = $2",
+        )
+        .bind(engagement_id)
+        .bind(sha256)
+        .fetch_optional(&self.reader)
+        .await?;
+        row.map(|r| -> Result<EvidenceFile> {
+            Ok(EvidenceFile {
+                engagement_id: r.try_get("engagement_id")?,
+                sha256: r.try_get("sha256")?,
+                name: r.try_get("name")?,
+                bytes: r.try_get("bytes")?,
+            })
+        })
+        .transpose()
     }
 
     async fn registry_record(&self, kind: &str, id: i64) -> Result<Option<RegistryRecord>> {

@@ -971,3 +971,83 @@ async fn registry_records_and_events_story() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn evidence_is_stored_with_its_commit_or_not_at_all() {
+    use kasumi_store::{EvidenceFile, RecordWrite, RegistryEventIn};
+    each_backend(|store, _| async move {
+        let write = |rev| RecordWrite {
+            kind: "engagement".into(),
+            id: 7,
+            owner_org: Some(10),
+            expected_revision: rev,
+            body: serde_json::json!({"status": "engaged"}),
+        };
+        let event = RegistryEventIn {
+            at: T0,
+            key: "engagement.result_recorded".into(),
+            subject_kind: "engagement".into(),
+            subject_id: 7,
+            service_id: None,
+            body: serde_json::json!({"key": "engagement.result_recorded"}),
+        };
+        let bytes = b"%PDF-1.7 evidence \x00\xff".to_vec();
+        let file = EvidenceFile::new(7, "証跡.pdf", bytes.clone());
+        assert_eq!(file.sha256.len(), 64);
+        let before = audit_count(&store).await;
+        store
+            .registry_commit_with_evidence(
+                &admin(),
+                T0,
+                &[write(0)],
+                std::slice::from_ref(&event),
+                std::slice::from_ref(&file),
+            )
+            .await
+            .unwrap();
+        assert_eq!(audit_count(&store).await, before + 1);
+        let back = store.evidence_file(7, &file.sha256).await.unwrap().unwrap();
+        assert_eq!(back, file);
+        assert!(
+            store
+                .evidence_file(8, &file.sha256)
+                .await
+                .unwrap()
+                .is_none()
+        );
+
+        // A stale revision: nothing of the commit is kept, the evidence neither.
+        let other = EvidenceFile::new(7, "other.txt", b"other".to_vec());
+        assert!(matches!(
+            store
+                .registry_commit_with_evidence(
+                    &admin(),
+                    T0,
+                    &[write(0)],
+                    std::slice::from_ref(&event),
+                    std::slice::from_ref(&other)
+                )
+                .await,
+            Err(StoreError::Conflict { .. })
+        ));
+        assert!(
+            store
+                .evidence_file(7, &other.sha256)
+                .await
+                .unwrap()
+                .is_none()
+        );
+
+        // A hash that does not match the bytes is refused.
+        let mut forged = EvidenceFile::new(7, "x.txt", b"x".to_vec());
+        forged.sha256 = "0".repeat(64);
+        assert!(matches!(
+            store
+                .registry_commit_with_evidence(&admin(), T0, &[write(1)], &[event], &[forged])
+                .await,
+            Err(StoreError::Invalid(_))
+        ));
+        assert_eq!(audit_count(&store).await, before + 1);
+    })
+    .await;
+}

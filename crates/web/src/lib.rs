@@ -7,6 +7,7 @@
 //! wrong, and the middleware turns it into a page in their language.
 
 mod admin;
+mod audit_pages;
 pub mod auth;
 mod catalog_pages;
 pub mod catalogs;
@@ -58,6 +59,8 @@ pub struct AppConfig {
     pub throttle: ThrottlePolicy,
     /// Largest request body accepted (forms); larger ones get 413.
     pub max_body_bytes: usize,
+    /// Largest audit evidence file accepted; larger ones are refused, nothing stored.
+    pub evidence_max_bytes: usize,
 }
 
 impl Default for AppConfig {
@@ -69,6 +72,7 @@ impl Default for AppConfig {
             session_max: 12 * 3600 * 1_000_000,
             throttle: ThrottlePolicy::default(),
             max_body_bytes: 64 * 1024,
+            evidence_max_bytes: 10 * 1024 * 1024,
         }
     }
 }
@@ -170,6 +174,42 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/ismap/liu",
             get(registration_pages::liu).post(registration_pages::file_liu),
+        )
+        .route(
+            "/ismap/statements/{id}/engage",
+            get(audit_pages::engage_form).post(audit_pages::engage),
+        )
+        .route(
+            "/ismap/firms",
+            get(audit_pages::firms).post(audit_pages::add_firm),
+        )
+        .route("/ismap/firms/{id}/suspend", post(audit_pages::suspend))
+        .route("/ismap/firms/{id}/relist", post(audit_pages::relist))
+        .route("/ismap/firms/{id}/evaluations", post(audit_pages::evaluate))
+        .route(
+            "/ismap/firms/{id}/relationships",
+            post(audit_pages::declare),
+        )
+        .route("/ismap/engagements", get(audit_pages::engagements))
+        .route("/ismap/engagements/{id}", get(audit_pages::engagement))
+        .route(
+            "/ismap/engagements/{id}/results",
+            // The evidence file plus the result's fields (a little room for them).
+            post(audit_pages::record).layer(DefaultBodyLimit::max(
+                state.config.evidence_max_bytes + audit_pages::FORM_SLACK_BYTES,
+            )),
+        )
+        .route(
+            "/ismap/engagements/{id}/evidence/{sha256}",
+            get(audit_pages::evidence),
+        )
+        .route(
+            "/ismap/engagements/{id}/report",
+            get(audit_pages::report).post(audit_pages::issue),
+        )
+        .route(
+            "/ismap/engagements/{id}/assessment-results.json",
+            get(audit_pages::assessment_results),
         )
         .route("/exercises/{id}", get(exercise_pages::detail))
         .route("/exercises/{id}/clock", post(exercise_pages::clock))

@@ -66,6 +66,16 @@ impl Layout {
         self.has_role(crate::registration_pages::LIU_ROLES)
     }
 
+    /// The evaluator, who manages audit firms, and auditors, who see their own (see `audit_pages`).
+    pub fn sees_firms(&self) -> bool {
+        self.has_role(crate::audit_pages::FIRM_ROLES)
+    }
+
+    /// The roles with audit engagements to follow (see `audit_pages`).
+    pub fn sees_engagements(&self) -> bool {
+        self.has_role(crate::audit_pages::ENGAGEMENT_ROLES)
+    }
+
     /// The roles that may use the statement check (see `lint_page`).
     pub fn can_lint(&self) -> bool {
         self.has_role(crate::lint_page::LINT_ROLES)

@@ -21,7 +21,9 @@ use kasumi_lifecycle::registration::{Registration, RegistrationStatus};
 use kasumi_lifecycle::service::{Service, ServiceModel};
 use kasumi_lifecycle::statement::Statement;
 use kasumi_lifecycle::{Event, Refusal, RemarkKind, Subject};
-use kasumi_store::{Actor, DynStore, RecordWrite, RegistryEvent, RegistryEventIn, StoreError};
+use kasumi_store::{
+    Actor, DynStore, EvidenceFile, RecordWrite, RegistryEvent, RegistryEventIn, StoreError,
+};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -116,6 +118,8 @@ pub struct Ledger {
     /// Revisions of records read from the store (absent: a new record).
     read: HashMap<(&'static str, i64), i64>,
     events: Vec<Event>,
+    /// Evidence files the new states reference, stored in the same transaction.
+    evidence: Vec<EvidenceFile>,
 }
 
 impl Ledger {
@@ -143,8 +147,13 @@ impl Ledger {
         self.events.extend(events);
     }
 
+    /// An evidence file to store with the states that reference it.
+    pub fn evidence(&mut self, file: EvidenceFile) {
+        self.evidence.push(file);
+    }
+
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty() && self.events.is_empty()
+        self.records.is_empty() && self.events.is_empty() && self.evidence.is_empty()
     }
 
     /// Writes everything in one transaction; clears the ledger on success and
@@ -170,7 +179,9 @@ impl Ledger {
             })
             .collect();
         let events: Vec<RegistryEventIn> = self.events.iter().map(event_in).collect();
-        store.registry_commit(actor, at, &writes, &events).await?;
+        store
+            .registry_commit_with_evidence(actor, at, &writes, &events, &self.evidence)
+            .await?;
         for w in &writes {
             if let Some(key) = self
                 .records
@@ -182,6 +193,7 @@ impl Ledger {
         }
         self.records.clear();
         self.events.clear();
+        self.evidence.clear();
         Ok(())
     }
 }

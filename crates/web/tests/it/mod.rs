@@ -1,3 +1,4 @@
+mod audit;
 mod browser;
 mod catalog;
 mod exercise;
