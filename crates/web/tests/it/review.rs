@@ -260,7 +260,8 @@ async fn review_from_application_to_revocation_over_http() {
         r.body
     );
     assert_eq!(ipa.post(&act("nonsense"), &detail, &[]).await.status, 404);
-    assert_eq!(ipa.get("/ismap/applications/xyz").await.status / 100, 4);
+    assert_eq!(ipa.get("/ismap/applications/xyz").await.status, 404);
+    assert_eq!(ipa.get("/ismap/registrations/1x").await.status, 404);
 
     // Acceptance, a comment and a correction request.
     let r = ipa.post(&act("accept"), &detail, &[]).await;
