@@ -578,6 +578,18 @@ async fn review_liu_needs_a_low_impact_assessment() {
         "{}",
         r.body
     );
+    // The same refusal in English for a reader who chose it.
+    csp1.post("/lang", "/", &[("lang", "en"), ("back", "/")])
+        .await;
+    let en = post(form("liu", &assessment)).await;
+    assert_eq!(en.status, 409);
+    assert!(
+        en.body.contains("only a low result allows the LIU track"),
+        "{}",
+        en.body
+    );
+    csp1.post("/lang", "/", &[("lang", "ja"), ("back", "/")])
+        .await;
     let r = post(form("liu", "")).await;
     assert_eq!(r.status, 422);
     let r = post(form("liu", "999")).await;
