@@ -34,7 +34,9 @@ use crate::error::{AppError, AppResult};
 use crate::form::{Form, split_list};
 use crate::pages::{Layout, Notice, page};
 use crate::registry::{Ledger, Record, load_all, remarks};
-use crate::workflow::{actor, find, form_id, refused, registry_error, status_of, visible, who};
+use crate::workflow::{
+    actor, find, form_id, path_id, refused, registry_error, status_of, visible, who,
+};
 
 /// Staff and the owning provider see registrations here (the public uses /registry).
 pub const REGISTRATION_ROLES: &[Role] = &[
@@ -272,9 +274,9 @@ async fn detail_page(
 pub async fn detail(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> AppResult<Response> {
-    detail_page(&state, &ctx, id, StatusCode::OK, None).await
+    detail_page(&state, &ctx, path_id(&id)?, StatusCode::OK, None).await
 }
 
 #[derive(Clone, Default, Deserialize)]
@@ -325,9 +327,10 @@ fn registration_step(
 pub async fn act(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((id, action)): Path<(i64, String)>,
+    Path((id, action)): Path<(String, String)>,
     Form(f): Form<ActionForm>,
 ) -> AppResult<Response> {
+    let id = path_id(&id)?;
     let user = ctx.require_role(REGISTRATION_ROLES)?.clone();
     let me = who(&user);
     let (reg, rev) = visible::<Registration>(&state, id, |r| may_see(&user, r)).await?;

@@ -260,7 +260,8 @@ async fn review_from_application_to_revocation_over_http() {
         r.body
     );
     assert_eq!(ipa.post(&act("nonsense"), &detail, &[]).await.status, 404);
-    assert_eq!(ipa.get("/ismap/applications/xyz").await.status / 100, 4);
+    assert_eq!(ipa.get("/ismap/applications/xyz").await.status, 404);
+    assert_eq!(ipa.get("/ismap/registrations/1x").await.status, 404);
 
     // Acceptance, a comment and a correction request.
     let r = ipa.post(&act("accept"), &detail, &[]).await;
@@ -577,6 +578,18 @@ async fn review_liu_needs_a_low_impact_assessment() {
         "{}",
         r.body
     );
+    // The same refusal in English for a reader who chose it.
+    csp1.post("/lang", "/", &[("lang", "en"), ("back", "/")])
+        .await;
+    let en = post(form("liu", &assessment)).await;
+    assert_eq!(en.status, 409);
+    assert!(
+        en.body.contains("only a low result allows the LIU track"),
+        "{}",
+        en.body
+    );
+    csp1.post("/lang", "/", &[("lang", "ja"), ("back", "/")])
+        .await;
     let r = post(form("liu", "")).await;
     assert_eq!(r.status, 422);
     let r = post(form("liu", "999")).await;
