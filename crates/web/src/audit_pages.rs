@@ -252,12 +252,11 @@ pub async fn add_firm(
         .parse::<i64>()
         .ok()
         .filter(|id| orgs.get(id).is_some_and(|o| o.1 == OrgKind::AuditFirm) && !taken);
-    let Some(org) = org else {
-        return firms_invalid(&state, &ctx, "audit-firm-org").await;
-    };
     let now = state.clock.now();
     let id = state.store.registry_allocate_id(Firm::KIND).await?;
-    match list_firm(&who(&user), id, org, f.name.trim(), now) {
+    // The rules speak first (who may list, a name), then the organisation.
+    match list_firm(&who(&user), id, org.unwrap_or(0), f.name.trim(), now) {
+        Ok(_) if org.is_none() => firms_invalid(&state, &ctx, "audit-firm-org").await,
         Ok(out) => {
             commit(&state, &user, None, out, now).await?;
             let notice = Notice::info(ctx.tr.t("audit-saved"));

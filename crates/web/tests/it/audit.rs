@@ -218,6 +218,15 @@ async fn firms_engagement_results_evidence_and_report() {
         )
         .await;
     assert_eq!(p.status, 200, "{}", p.body);
+    // …cannot list a firm…
+    let p = a2
+        .post(
+            "/ismap/firms",
+            "/ismap/firms",
+            &[("org", &umi.to_string()), ("name", "x")],
+        )
+        .await;
+    assert_eq!(p.status, 403);
     // …and cannot act on another firm.
     let p = a2
         .post(
