@@ -313,6 +313,13 @@ async fn firms_engagement_results_evidence_and_report() {
         "the CSP records nothing"
     );
 
+    // A period that ended more than three months ago, no report: overdue.
+    let p = post(fields(umi_firm, "2025-01-01", "2025-06-30")).await;
+    assert_eq!(p.status, 303);
+    let late = c1.get(&p.location.unwrap()).await;
+    assert!(late.body.contains("id=\"eng-overdue\""), "{}", late.body);
+    assert!(!page.body.contains("id=\"eng-overdue\""));
+
     // Who sees the engagement.
     let a1 = signed_in(&app, "auditor1").await;
     assert_eq!(a1.get(&eng_path).await.status, 200);
@@ -442,6 +449,14 @@ async fn firms_engagement_results_evidence_and_report() {
     assert!(v.get("assessment-results").is_some());
     assert!(doc.body.contains(ca) && doc.body.contains(cb) && doc.body.contains(&sha));
     assert!(doc.body.contains("四半期レビューの記録が1件欠落"));
+
+    // The report reads in English too.
+    let en = app.client();
+    en.post("/lang", "/", &[("lang", "en"), ("back", "/")])
+        .await;
+    en.login("csp1", PASSWORD).await;
+    let printable = en.get(&report).await.body;
+    assert!(printable.contains("Issued on") && printable.contains("Operating effectiveness"));
 
     // Closed: no more results.
     let p = upload(&a1, eid, &result_fields(ca), None).await;
