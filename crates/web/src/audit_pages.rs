@@ -1111,3 +1111,27 @@ pub async fn assessment_results(
             .into_response(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn executables_are_refused_by_name_or_by_their_first_bytes() {
+        assert!(refused_type("setup.EXE", b"anything"));
+        assert!(refused_type("report.pdf", b"MZ\x90\x00"));
+        assert!(refused_type("notes.txt", b"#!/bin/sh\nrm -rf /"));
+        assert!(refused_type("a.bin.pdf", b"\x7fELF\x02"));
+        assert!(!refused_type("監査調書.pdf", b"%PDF-1.7"));
+        assert!(!refused_type("noext", b"plain text"));
+    }
+
+    #[test]
+    fn downloads_keep_the_name_safely() {
+        assert_eq!(clean_name("C:\\tmp\\..\\証跡.pdf"), "証跡.pdf");
+        assert_eq!(clean_name("  "), "evidence");
+        let d = disposition("証跡 \"1\".pdf");
+        assert!(d.is_ascii() && !d.contains("\"1\""), "{d}");
+        assert!(d.contains("filename*=UTF-8''%E8%A8%BC"));
+    }
+}
