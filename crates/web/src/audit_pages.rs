@@ -252,12 +252,11 @@ pub async fn add_firm(
         .parse::<i64>()
         .ok()
         .filter(|id| orgs.get(id).is_some_and(|o| o.1 == OrgKind::AuditFirm) && !taken);
-    let Some(org) = org else {
-        return firms_invalid(&state, &ctx, "audit-firm-org").await;
-    };
     let now = state.clock.now();
     let id = state.store.registry_allocate_id(Firm::KIND).await?;
-    match list_firm(&who(&user), id, org, f.name.trim(), now) {
+    // The rules speak first (who may list, a name), then the organisation.
+    match list_firm(&who(&user), id, org.unwrap_or(0), f.name.trim(), now) {
+        Ok(_) if org.is_none() => firms_invalid(&state, &ctx, "audit-firm-org").await,
         Ok(out) => {
             commit(&state, &user, None, out, now).await?;
             let notice = Notice::info(ctx.tr.t("audit-saved"));
@@ -1111,4 +1110,28 @@ pub async fn assessment_results(
         )
             .into_response(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn executables_are_refused_by_name_or_by_their_first_bytes() {
+        assert!(refused_type("setup.EXE", b"anything"));
+        assert!(refused_type("report.pdf", b"MZ\x90\x00"));
+        assert!(refused_type("notes.txt", b"#!/bin/sh\nrm -rf /"));
+        assert!(refused_type("a.bin.pdf", b"\x7fELF\x02"));
+        assert!(!refused_type("監査調書.pdf", b"%PDF-1.7"));
+        assert!(!refused_type("noext", b"plain text"));
+    }
+
+    #[test]
+    fn downloads_keep_the_name_safely() {
+        assert_eq!(clean_name("C:\\tmp\\..\\証跡.pdf"), "証跡.pdf");
+        assert_eq!(clean_name("  "), "evidence");
+        let d = disposition("証跡 \"1\".pdf");
+        assert!(d.is_ascii() && !d.contains("\"1\""), "{d}");
+        assert!(d.contains("filename*=UTF-8''%E8%A8%BC"));
+    }
 }

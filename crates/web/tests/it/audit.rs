@@ -218,6 +218,15 @@ async fn firms_engagement_results_evidence_and_report() {
         )
         .await;
     assert_eq!(p.status, 200, "{}", p.body);
+    // …cannot list a firm…
+    let p = a2
+        .post(
+            "/ismap/firms",
+            "/ismap/firms",
+            &[("org", &umi.to_string()), ("name", "x")],
+        )
+        .await;
+    assert_eq!(p.status, 403);
     // …and cannot act on another firm.
     let p = a2
         .post(
@@ -303,6 +312,13 @@ async fn firms_engagement_results_evidence_and_report() {
         !page.body.contains("id=\"result-form\""),
         "the CSP records nothing"
     );
+
+    // A period that ended more than three months ago, no report: overdue.
+    let p = post(fields(umi_firm, "2025-01-01", "2025-06-30")).await;
+    assert_eq!(p.status, 303);
+    let late = c1.get(&p.location.unwrap()).await;
+    assert!(late.body.contains("id=\"eng-overdue\""), "{}", late.body);
+    assert!(!page.body.contains("id=\"eng-overdue\""));
 
     // Who sees the engagement.
     let a1 = signed_in(&app, "auditor1").await;
@@ -433,6 +449,14 @@ async fn firms_engagement_results_evidence_and_report() {
     assert!(v.get("assessment-results").is_some());
     assert!(doc.body.contains(ca) && doc.body.contains(cb) && doc.body.contains(&sha));
     assert!(doc.body.contains("四半期レビューの記録が1件欠落"));
+
+    // The report reads in English too.
+    let en = app.client();
+    en.post("/lang", "/", &[("lang", "en"), ("back", "/")])
+        .await;
+    en.login("csp1", PASSWORD).await;
+    let printable = en.get(&report).await.body;
+    assert!(printable.contains("Issued on") && printable.contains("Operating effectiveness"));
 
     // Closed: no more results.
     let p = upload(&a1, eid, &result_fields(ca), None).await;
