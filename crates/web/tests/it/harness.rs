@@ -147,6 +147,55 @@ impl TestApp {
     pub async fn audit_len(&self) -> usize {
         self.store.audit_entries(None, 100_000).await.unwrap().len()
     }
+
+    /// A new organisation; its id.
+    pub async fn org(&self, code: &str, name: &str, kind: OrgKind) -> i64 {
+        let new = NewOrg {
+            code: code.into(),
+            name: name.into(),
+            kind,
+        };
+        self.store
+            .create_org(&Actor::system("test"), T0, &new)
+            .await
+            .unwrap()
+            .id
+    }
+
+    /// A new account `login` (password [`PASSWORD`]) in `org` with `role`.
+    pub async fn user(&self, login: &str, org: i64, role: Role) {
+        let new = NewUser {
+            login: login.into(),
+            display_name: login.into(),
+            org_id: org,
+            role,
+            password_hash: password::hash(PASSWORD).unwrap(),
+        };
+        self.store
+            .create_user(&Actor::system("test"), T0, &new)
+            .await
+            .unwrap();
+    }
+
+    /// A client signed in as `login` (password [`PASSWORD`]).
+    pub async fn signed_in(&self, login: &str) -> Client {
+        let c = self.client();
+        let page = c.login(login, PASSWORD).await;
+        assert_eq!(page.status, 303, "{login} signs in");
+        c
+    }
+}
+
+/// The text of the element with `id="…"` up to its first inner tag.
+pub fn element(body: &str, id: &str) -> String {
+    let marker = format!("id=\"{id}\"");
+    let start = body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("{id} on the page"));
+    let rest = &body[start..];
+    let open = rest.find('>').unwrap() + 1;
+    let close = rest[open..].find('<').unwrap();
+    rest[open..open + close].to_string()
 }
 
 async fn serve(store: &DynStore, clock: &Arc<FixedClock>) -> SocketAddr {

@@ -7,3 +7,4 @@ mod http;
 mod i18n;
 mod registry;
 mod review;
+mod story;
