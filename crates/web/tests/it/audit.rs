@@ -8,45 +8,12 @@ use kasumi_lifecycle::Actor as Who;
 use kasumi_lifecycle::dates::tokyo_date;
 use kasumi_lifecycle::firm::Firm;
 use kasumi_lifecycle::service::{DeploymentModel, ServiceDraft, ServiceModel};
+use kasumi_store::Actor;
 use kasumi_store::registry::sha256_hex;
-use kasumi_store::{Actor, NewOrg, NewUser};
 use kasumi_web::registry::journey::{Cast, Journey, clean_statement, csp};
 use kasumi_web::registry::load_all;
 
 use super::harness::{Client, PASSWORD, Page, T0, TestApp};
-
-async fn org(app: &TestApp, code: &str, kind: OrgKind) -> i64 {
-    let new = NewOrg {
-        code: code.into(),
-        name: format!("{code} 株式会社"),
-        kind,
-    };
-    app.store
-        .create_org(&Actor::system("test"), T0, &new)
-        .await
-        .unwrap()
-        .id
-}
-
-async fn user(app: &TestApp, login: &str, org: i64, role: Role) {
-    let new = NewUser {
-        login: login.into(),
-        display_name: login.into(),
-        org_id: org,
-        role,
-        password_hash: kasumi_web::password::hash(PASSWORD).unwrap(),
-    };
-    app.store
-        .create_user(&Actor::system("test"), T0, &new)
-        .await
-        .unwrap();
-}
-
-async fn signed_in(app: &TestApp, login: &str) -> Client {
-    let c = app.client();
-    c.login(login, PASSWORD).await;
-    c
-}
 
 /// Posts the result form (multipart, the CSRF token in the URL as the page does).
 async fn upload(
@@ -97,16 +64,22 @@ fn result_fields(control: &str) -> Vec<(&str, &str)> {
 #[tokio::test]
 async fn firms_engagement_results_evidence_and_report() {
     let app = TestApp::start().await;
-    let sora = org(&app, "sora", OrgKind::Csp).await;
-    let kumo = org(&app, "kumo", OrgKind::Csp).await;
-    let umi = org(&app, "umi-audit", OrgKind::AuditFirm).await;
-    let yama = org(&app, "yama-audit", OrgKind::AuditFirm).await;
-    let jasa = org(&app, "jasa", OrgKind::AuditEvaluator).await;
-    user(&app, "csp1", sora, Role::Csp).await;
-    user(&app, "csp2", kumo, Role::Csp).await;
-    user(&app, "auditor1", umi, Role::Auditor).await;
-    user(&app, "auditor2", yama, Role::Auditor).await;
-    user(&app, "evaluator", jasa, Role::AuditEvaluator).await;
+    let sora = app.org("sora", "sora 株式会社", OrgKind::Csp).await;
+    let kumo = app.org("kumo", "kumo 株式会社", OrgKind::Csp).await;
+    let umi = app
+        .org("umi-audit", "umi-audit 株式会社", OrgKind::AuditFirm)
+        .await;
+    let yama = app
+        .org("yama-audit", "yama-audit 株式会社", OrgKind::AuditFirm)
+        .await;
+    let jasa = app
+        .org("jasa", "jasa 株式会社", OrgKind::AuditEvaluator)
+        .await;
+    app.user("csp1", sora, Role::Csp).await;
+    app.user("csp2", kumo, Role::Csp).await;
+    app.user("auditor1", umi, Role::Auditor).await;
+    app.user("auditor2", yama, Role::Auditor).await;
+    app.user("evaluator", jasa, Role::AuditEvaluator).await;
 
     // A submitted statement of sora's, made with the real transitions.
     let catalog = kasumi_ismap::sample_catalog();
@@ -137,7 +110,7 @@ async fn firms_engagement_results_evidence_and_report() {
     j.commit(&Actor::system("test"), T0).await.unwrap();
 
     // The evaluator lists two firms; each listing is an audit entry.
-    let ev = signed_in(&app, "evaluator").await;
+    let ev = app.signed_in("evaluator").await;
     assert_eq!(ev.get("/ismap/firms").await.status, 200);
     let before = app.audit_len().await;
     let p = ev
@@ -206,7 +179,7 @@ async fn firms_engagement_results_evidence_and_report() {
     assert_eq!(app.audit_len().await, before + 3);
 
     // yama's auditor declares a relationship with sora; sora cannot engage yama.
-    let a2 = signed_in(&app, "auditor2").await;
+    let a2 = app.signed_in("auditor2").await;
     let p = a2
         .post(
             &format!("/ismap/firms/{yama_firm}/relationships"),
@@ -237,7 +210,7 @@ async fn firms_engagement_results_evidence_and_report() {
         .await;
     assert_eq!(p.status, 403);
 
-    let c1 = signed_in(&app, "csp1").await;
+    let c1 = app.signed_in("csp1").await;
     let sid = st.id;
     assert!(
         c1.get(&format!("/ismap/statements/{sid}"))
@@ -321,15 +294,15 @@ async fn firms_engagement_results_evidence_and_report() {
     assert!(!page.body.contains("id=\"eng-overdue\""));
 
     // Who sees the engagement.
-    let a1 = signed_in(&app, "auditor1").await;
+    let a1 = app.signed_in("auditor1").await;
     assert_eq!(a1.get(&eng_path).await.status, 200);
     assert_eq!(a2.get(&eng_path).await.status, 404);
     assert!(!a2.get("/ismap/engagements").await.body.contains(&eng_path));
     assert_eq!(c2_status(&app, &eng_path).await, 404);
-    let c2 = signed_in(&app, "csp2").await;
+    let c2 = app.signed_in("csp2").await;
     assert!(!c2.get("/ismap/engagements").await.body.contains(&eng_path));
     assert!(c1.get("/ismap/engagements").await.body.contains(&eng_path));
-    let ipa = signed_in(&app, "reviewer").await;
+    let ipa = app.signed_in("reviewer").await;
     assert_eq!(
         ipa.get(&eng_path).await.status,
         404,
@@ -464,5 +437,5 @@ async fn firms_engagement_results_evidence_and_report() {
 }
 
 async fn c2_status(app: &TestApp, path: &str) -> u16 {
-    signed_in(app, "csp2").await.get(path).await.status
+    app.signed_in("csp2").await.get(path).await.status
 }

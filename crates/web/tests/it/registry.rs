@@ -7,7 +7,7 @@ use kasumi_lifecycle::Actor as Who;
 use kasumi_lifecycle::changes::ChangeKind;
 use kasumi_lifecycle::dates::tokyo_date;
 use kasumi_lifecycle::service::{DeploymentModel, ServiceDraft, ServiceModel};
-use kasumi_store::{Actor, NewOrg};
+use kasumi_store::Actor;
 use kasumi_web::registry::journey::{Cast, Journey, clean_statement, csp};
 
 use super::harness::{T0, TestApp};
@@ -19,19 +19,6 @@ struct Seeded {
     suspended: String,
     /// IaaS, registered.
     iaas: String,
-}
-
-async fn org(app: &TestApp, code: &str, name: &str, kind: OrgKind) -> i64 {
-    let new = NewOrg {
-        code: code.into(),
-        name: name.into(),
-        kind,
-    };
-    app.store
-        .create_org(&Actor::system("test"), T0, &new)
-        .await
-        .unwrap()
-        .id
 }
 
 fn draft(name: &str, model: ServiceModel) -> ServiceDraft {
@@ -47,8 +34,12 @@ fn draft(name: &str, model: ServiceModel) -> ServiceDraft {
 }
 
 async fn seed(app: &TestApp) -> Seeded {
-    let provider = org(app, "sora-cloud", "そらクラウド株式会社", OrgKind::Csp).await;
-    let firm_org = org(app, "umi-audit", "うみ監査法人", OrgKind::AuditFirm).await;
+    let provider = app
+        .org("sora-cloud", "そらクラウド株式会社", OrgKind::Csp)
+        .await;
+    let firm_org = app
+        .org("umi-audit", "うみ監査法人", OrgKind::AuditFirm)
+        .await;
     let ipa = app.store.org_by_code("ipa").await.unwrap().unwrap().id;
     let committee = app
         .store
@@ -449,30 +440,12 @@ async fn a_statement_is_checked_on_the_web_with_every_violation_named() {
     );
 }
 
-/// A CSP organisation with one `csp` account (password [`PASSWORD`]).
+/// A CSP organisation `code` with one account `login` (password [`PASSWORD`]).
 async fn csp_account(app: &TestApp, code: &str, login: &str) {
-    let actor = Actor::system("test");
     let org = app
-        .store
-        .create_org(
-            &actor,
-            T0,
-            &NewOrg {
-                code: code.into(),
-                name: format!("{code} 株式会社"),
-                kind: OrgKind::Csp,
-            },
-        )
-        .await
-        .unwrap();
-    let user = kasumi_store::NewUser {
-        login: login.into(),
-        display_name: login.into(),
-        org_id: org.id,
-        role: Role::Csp,
-        password_hash: kasumi_web::password::hash(super::harness::PASSWORD).unwrap(),
-    };
-    app.store.create_user(&actor, T0, &user).await.unwrap();
+        .org(code, &format!("{code} 株式会社"), OrgKind::Csp)
+        .await;
+    app.user(login, org, Role::Csp).await;
 }
 
 #[tokio::test]

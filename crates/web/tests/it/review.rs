@@ -9,10 +9,10 @@ use kasumi_lifecycle::Actor as Who;
 use kasumi_lifecycle::dates::tokyo_date;
 use kasumi_lifecycle::firm::Firm;
 use kasumi_lifecycle::service::{DeploymentModel, Service, ServiceDraft, ServiceModel};
-use kasumi_store::{Actor, NewOrg, NewUser};
+use kasumi_store::Actor;
 use kasumi_web::registry::journey::{Cast, Journey, Registered, clean_statement, csp};
 
-use super::harness::{Client, PASSWORD, T0, TestApp};
+use super::harness::{T0, TestApp, element};
 
 const DAY: i64 = 86_400_000_000;
 
@@ -24,33 +24,6 @@ pub struct Setup {
     pub engagement: i64,
     pub firm: Firm,
     pub cast: Cast,
-}
-
-async fn org(app: &TestApp, code: &str, name: &str, kind: OrgKind) -> i64 {
-    let new = NewOrg {
-        code: code.into(),
-        name: name.into(),
-        kind,
-    };
-    app.store
-        .create_org(&Actor::system("test"), T0, &new)
-        .await
-        .unwrap()
-        .id
-}
-
-async fn user(app: &TestApp, login: &str, org: i64, role: Role) {
-    let u = NewUser {
-        login: login.into(),
-        display_name: login.into(),
-        org_id: org,
-        role,
-        password_hash: kasumi_web::password::hash(PASSWORD).unwrap(),
-    };
-    app.store
-        .create_user(&Actor::system("test"), T0, &u)
-        .await
-        .unwrap();
 }
 
 pub fn draft(name: &str) -> ServiceDraft {
@@ -69,9 +42,15 @@ pub fn draft(name: &str) -> ServiceDraft {
 /// `agency1`; a SaaS of csp1's with a submitted statement and an audit whose
 /// report was issued ten days ago.
 pub async fn setup(app: &TestApp) -> Setup {
-    let provider = org(app, "sora-cloud", "そらクラウド株式会社", OrgKind::Csp).await;
-    let other = org(app, "kumo-cloud", "くもクラウド株式会社", OrgKind::Csp).await;
-    let firm_org = org(app, "umi-audit", "うみ監査法人", OrgKind::AuditFirm).await;
+    let provider = app
+        .org("sora-cloud", "そらクラウド株式会社", OrgKind::Csp)
+        .await;
+    let other = app
+        .org("kumo-cloud", "くもクラウド株式会社", OrgKind::Csp)
+        .await;
+    let firm_org = app
+        .org("umi-audit", "うみ監査法人", OrgKind::AuditFirm)
+        .await;
     let id =
         |code: &'static str| async move { app.store.org_by_code(code).await.unwrap().unwrap().id };
     let (ipa, committee, city) = (
@@ -79,10 +58,10 @@ pub async fn setup(app: &TestApp) -> Setup {
         id("committee").await,
         id("saida-city").await,
     );
-    user(app, "csp1", provider, Role::Csp).await;
-    user(app, "csp2", other, Role::Csp).await;
-    user(app, "committee1", committee, Role::Committee).await;
-    user(app, "agency1", city, Role::Agency).await;
+    app.user("csp1", provider, Role::Csp).await;
+    app.user("csp2", other, Role::Csp).await;
+    app.user("committee1", committee, Role::Committee).await;
+    app.user("agency1", city, Role::Agency).await;
     let cast = Cast {
         auditor: Who::new(Role::Auditor, firm_org, 0),
         evaluator: Who::new(Role::AuditEvaluator, 0, 0),
@@ -117,13 +96,6 @@ pub async fn setup(app: &TestApp) -> Setup {
     }
 }
 
-pub async fn signed_in(app: &TestApp, login: &str) -> Client {
-    let c = app.client();
-    let page = c.login(login, PASSWORD).await;
-    assert_eq!(page.status, 303, "{login} signs in");
-    c
-}
-
 /// The id at the end of a redirect to `/ismap/applications/{id}`.
 fn app_id(location: Option<String>) -> i64 {
     location
@@ -133,18 +105,6 @@ fn app_id(location: Option<String>) -> i64 {
         .unwrap()
         .parse()
         .unwrap()
-}
-
-/// The text of the element with `id="…"` up to its closing tag.
-fn element(body: &str, id: &str) -> String {
-    let marker = format!("id=\"{id}\"");
-    let start = body
-        .find(&marker)
-        .unwrap_or_else(|| panic!("{id} on the page"));
-    let rest = &body[start..];
-    let open = rest.find('>').unwrap() + 1;
-    let close = rest[open..].find('<').unwrap();
-    rest[open..open + close].to_string()
 }
 
 fn ids(s: &Setup) -> (String, String, String) {
@@ -160,11 +120,11 @@ async fn review_from_application_to_revocation_over_http() {
     let app = TestApp::start().await;
     let s = setup(&app).await;
     let (svc, stmt, eng) = ids(&s);
-    let csp1 = signed_in(&app, "csp1").await;
-    let csp2 = signed_in(&app, "csp2").await;
-    let ipa = signed_in(&app, "reviewer").await;
-    let committee = signed_in(&app, "committee1").await;
-    let secretary = signed_in(&app, "secretary").await;
+    let csp1 = app.signed_in("csp1").await;
+    let csp2 = app.signed_in("csp2").await;
+    let ipa = app.signed_in("reviewer").await;
+    let committee = app.signed_in("committee1").await;
+    let secretary = app.signed_in("secretary").await;
     let list = "/ismap/applications";
 
     // Malformed input is a 4xx that says what was wrong, and changes nothing.
@@ -521,8 +481,8 @@ async fn review_liu_needs_a_low_impact_assessment() {
     let app = TestApp::start().await;
     let s = setup(&app).await;
     let (svc, stmt, eng) = ids(&s);
-    let agency = signed_in(&app, "agency1").await;
-    let csp1 = signed_in(&app, "csp1").await;
+    let agency = app.signed_in("agency1").await;
+    let csp1 = app.signed_in("csp1").await;
     assert_eq!(
         csp1.post("/ismap/liu", "/ismap/liu", &[("service", &svc)])
             .await
@@ -645,7 +605,7 @@ async fn review_renewal_pending_keeps_the_registration_valid_until_decided() {
     let valid = r.registration.valid_through;
     assert!(valid > today);
 
-    let csp1 = signed_in(&app, "csp1").await;
+    let csp1 = app.signed_in("csp1").await;
     let applied = csp1
         .post(
             "/ismap/applications",
@@ -675,8 +635,8 @@ async fn review_renewal_pending_keeps_the_registration_valid_until_decided() {
     assert!(list.contains("更新申請中"));
 
     // Sessions ended with the months that passed: sign in again.
-    let ipa = signed_in(&app, "reviewer").await;
-    let committee = signed_in(&app, "committee1").await;
+    let ipa = app.signed_in("reviewer").await;
+    let committee = app.signed_in("committee1").await;
 
     for a in ["accept", "complete"] {
         assert_eq!(
