@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::Date;
@@ -39,6 +39,7 @@ use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::form::{Form, split_list};
 use crate::pages::{Layout, Notice, page};
+use crate::path::Ids;
 use crate::registry::{Ledger, Record, load_all};
 use crate::workflow::{
     actor, catalog_for, commit, own, refused, registry_error, status_of, visible, who,
@@ -296,7 +297,7 @@ pub struct ReasonForm {
 pub async fn suspend(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Ids(id): Ids<i64>,
     Form(f): Form<ReasonForm>,
 ) -> AppResult<Response> {
     let reason = f.reason.trim().to_string();
@@ -309,7 +310,7 @@ pub async fn suspend(
 pub async fn relist(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Ids(id): Ids<i64>,
 ) -> AppResult<Response> {
     firm_step(&state, &ctx, id, relist_firm).await
 }
@@ -325,7 +326,7 @@ pub struct EvaluationForm {
 pub async fn evaluate(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Ids(id): Ids<i64>,
     Form(f): Form<EvaluationForm>,
 ) -> AppResult<Response> {
     let rating = match f.rating.as_str() {
@@ -352,7 +353,7 @@ pub struct RelationshipForm {
 pub async fn declare(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Ids(id): Ids<i64>,
     Form(f): Form<RelationshipForm>,
 ) -> AppResult<Response> {
     let orgs = org_names(&state).await?;
@@ -437,7 +438,7 @@ async fn engage_page(
 pub async fn engage_form(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Ids(id): Ids<i64>,
 ) -> AppResult<Response> {
     let form = EngageForm {
         scope: "full".into(),
@@ -449,7 +450,7 @@ pub async fn engage_form(
 pub async fn engage(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Ids(id): Ids<i64>,
     Form(f): Form<EngageForm>,
 ) -> AppResult<Response> {
     let user = ctx.require_role(&[Role::Csp])?.clone();
@@ -753,7 +754,7 @@ async fn engagement_page(
 pub async fn engagement(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Ids(id): Ids<i64>,
 ) -> AppResult<Response> {
     engagement_page(&state, &ctx, id, StatusCode::OK, None).await
 }
@@ -855,7 +856,7 @@ fn clean_name(name: &str) -> String {
 pub async fn record(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Ids(id): Ids<i64>,
     mp: Multipart,
 ) -> AppResult<Response> {
     let user = ctx.require_role(ENGAGEMENT_ROLES)?.clone();
@@ -982,7 +983,7 @@ fn disposition(name: &str) -> String {
 pub async fn evidence(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((id, sha256)): Path<(i64, String)>,
+    Ids((id, sha256)): Ids<(i64, String)>,
 ) -> AppResult<Response> {
     let user = ctx.require_role(ENGAGEMENT_ROLES)?;
     seen(&state, user, id).await?;
@@ -1047,7 +1048,7 @@ async fn report_page(
 pub async fn report(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Ids(id): Ids<i64>,
 ) -> AppResult<Response> {
     report_page(&state, &ctx, id, StatusCode::OK, None).await
 }
@@ -1061,7 +1062,7 @@ pub struct ReportForm {
 pub async fn issue(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Ids(id): Ids<i64>,
     Form(f): Form<ReportForm>,
 ) -> AppResult<Response> {
     let user = ctx.require_role(ENGAGEMENT_ROLES)?.clone();
@@ -1088,7 +1089,7 @@ pub async fn issue(
 pub async fn assessment_results(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Ids(id): Ids<i64>,
 ) -> AppResult<Response> {
     let user = ctx.require_role(ENGAGEMENT_ROLES)?;
     let (eng, _) = seen(&state, user, id).await?;

@@ -6,7 +6,7 @@
 //! for anyone else.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kasumi_core::{Role, format_tokyo};
@@ -22,6 +22,7 @@ use crate::error::AppResult;
 use crate::form::{Form, split_list};
 use crate::lint_page::{ViolationRow, parse_statement, violation_rows};
 use crate::pages::{Layout, Notice, page};
+use crate::path::Ids;
 use crate::registry::{Record, load_all};
 use crate::workflow::{catalog_for, commit, own, refused, registry_error, status_of, who};
 
@@ -231,7 +232,7 @@ async fn service_page(
 pub async fn service(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Ids(id): Ids<i64>,
 ) -> AppResult<Response> {
     service_page(&state, &ctx, id, StatusCode::OK, None, String::new()).await
 }
@@ -245,7 +246,7 @@ pub struct ContentForm {
 pub async fn add_statement(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Ids(id): Ids<i64>,
     Form(f): Form<ContentForm>,
 ) -> AppResult<Response> {
     let user = ctx.require_role(&[Role::Csp])?.clone();
@@ -330,7 +331,7 @@ async fn statement_page(
 pub async fn statement(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Ids(id): Ids<i64>,
 ) -> AppResult<Response> {
     statement_page(&state, &ctx, id, StatusCode::OK, None, None).await
 }
@@ -338,7 +339,7 @@ pub async fn statement(
 pub async fn edit(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Ids(id): Ids<i64>,
     Form(f): Form<ContentForm>,
 ) -> AppResult<Response> {
     let user = ctx.require_role(&[Role::Csp])?.clone();
@@ -375,7 +376,7 @@ pub async fn edit(
 pub async fn submit(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Ids(id): Ids<i64>,
 ) -> AppResult<Response> {
     let user = ctx.require_role(&[Role::Csp])?.clone();
     let (st, revision) = own::<Statement>(&state, &user, id).await?;

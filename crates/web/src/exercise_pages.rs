@@ -3,7 +3,7 @@
 //! environment and nowhere else.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kasumi_core::{Role, format_tokyo, tokyo_local_to_micros};
@@ -20,6 +20,7 @@ use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::form::{Form, split_list};
 use crate::pages::{Layout, Notice, page};
+use crate::path::Ids;
 use crate::range_hub::TeamWorld;
 
 const STAFF: &[Role] = &[Role::CyderOperator, Role::Instructor];
@@ -341,7 +342,7 @@ fn action_name(json: &str) -> String {
 pub async fn detail(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Ids(id): Ids<i64>,
 ) -> AppResult<Response> {
     detail_page(
         &state,
@@ -377,7 +378,7 @@ pub struct MessageForm {
 pub async fn send_message(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Ids(id): Ids<i64>,
     Form(f): Form<MessageForm>,
 ) -> AppResult<Response> {
     let user = ctx.require_role(STAFF)?.clone();
@@ -465,7 +466,7 @@ pub async fn send_message(
 pub async fn clock(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Ids(id): Ids<i64>,
     Form(f): Form<ClockForm>,
 ) -> AppResult<Response> {
     let user = ctx.require_role(STAFF)?.clone();
@@ -508,7 +509,7 @@ pub async fn clock(
 pub async fn add_team(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Ids(id): Ids<i64>,
     Form(f): Form<TeamForm>,
 ) -> AppResult<Response> {
     let user = ctx.require_role(STAFF)?.clone();
@@ -1248,7 +1249,7 @@ async fn workspace_page(
 pub async fn my_team(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Ids(id): Ids<i64>,
 ) -> AppResult<Response> {
     workspace_page(&state, &ctx, id, None, StatusCode::OK, None).await
 }
@@ -1256,7 +1257,7 @@ pub async fn my_team(
 pub async fn staff_team(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((id, team)): Path<(i64, i64)>,
+    Ids((id, team)): Ids<(i64, i64)>,
 ) -> AppResult<Response> {
     workspace_page(&state, &ctx, id, Some(team), StatusCode::OK, None).await
 }
@@ -1468,7 +1469,7 @@ async fn act(
 pub async fn my_action(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Ids(id): Ids<i64>,
     Form(f): Form<ActionForm>,
 ) -> AppResult<Response> {
     act(&state, &ctx, id, None, f).await
@@ -1477,7 +1478,7 @@ pub async fn my_action(
 pub async fn staff_action(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((id, team)): Path<(i64, i64)>,
+    Ids((id, team)): Ids<(i64, i64)>,
     Form(f): Form<ActionForm>,
 ) -> AppResult<Response> {
     act(&state, &ctx, id, Some(team), f).await
@@ -1506,7 +1507,7 @@ pub struct DebriefPage {
 pub async fn debrief_all(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Ids(id): Ids<i64>,
 ) -> AppResult<Response> {
     ctx.require_role(STAFF)?;
     let e = exercise(&state, id).await?;
@@ -1604,7 +1605,7 @@ async fn live(
 pub async fn my_live(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Ids(id): Ids<i64>,
 ) -> AppResult<Response> {
     live(state, ctx, id, None).await
 }
@@ -1612,7 +1613,7 @@ pub async fn my_live(
 pub async fn staff_live(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((id, team)): Path<(i64, i64)>,
+    Ids((id, team)): Ids<(i64, i64)>,
 ) -> AppResult<Response> {
     live(state, ctx, id, Some(team)).await
 }
@@ -1844,7 +1845,7 @@ async fn logs_csv(
 pub async fn my_logs(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Ids(id): Ids<i64>,
     axum::extract::Query(q): axum::extract::Query<LogQuery>,
 ) -> AppResult<Response> {
     logs(state, ctx, id, None, q).await
@@ -1853,7 +1854,7 @@ pub async fn my_logs(
 pub async fn staff_logs(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((id, team)): Path<(i64, i64)>,
+    Ids((id, team)): Ids<(i64, i64)>,
     axum::extract::Query(q): axum::extract::Query<LogQuery>,
 ) -> AppResult<Response> {
     logs(state, ctx, id, Some(team), q).await
@@ -1862,7 +1863,7 @@ pub async fn staff_logs(
 pub async fn my_logs_csv(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<i64>,
+    Ids(id): Ids<i64>,
     axum::extract::Query(q): axum::extract::Query<LogQuery>,
 ) -> AppResult<Response> {
     logs_csv(state, ctx, id, None, q).await
@@ -1871,7 +1872,7 @@ pub async fn my_logs_csv(
 pub async fn staff_logs_csv(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((id, team)): Path<(i64, i64)>,
+    Ids((id, team)): Ids<(i64, i64)>,
     axum::extract::Query(q): axum::extract::Query<LogQuery>,
 ) -> AppResult<Response> {
     logs_csv(state, ctx, id, Some(team), q).await

@@ -4,7 +4,7 @@
 //! the page never shows more than the evidence does.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use kasumi_core::format_tokyo;
@@ -16,6 +16,7 @@ use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::exercise_pages::{ExerciseRow, exercise, host_states, row, team_for};
 use crate::pages::{Layout, page};
+use crate::path::Ids;
 
 /// How many entries each table keeps (the newest).
 const KEEP: usize = 50;
@@ -277,7 +278,7 @@ async fn host_page(
 pub async fn my_host(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((id, host)): Path<(i64, String)>,
+    Ids((id, host)): Ids<(i64, String)>,
 ) -> AppResult<Response> {
     host_page(&state, &ctx, id, None, &host).await
 }
@@ -285,7 +286,7 @@ pub async fn my_host(
 pub async fn staff_host(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((id, team, host)): Path<(i64, i64, String)>,
+    Ids((id, team, host)): Ids<(i64, i64, String)>,
 ) -> AppResult<Response> {
     host_page(&state, &ctx, id, Some(team), &host).await
 }

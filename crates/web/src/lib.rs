@@ -23,6 +23,7 @@ mod lint_page;
 mod metrics;
 mod pages;
 pub mod password;
+mod path;
 pub mod range_hub;
 mod registration_pages;
 pub mod registry;

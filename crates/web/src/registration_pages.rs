@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kasumi_core::{Role, format_tokyo};
@@ -33,10 +33,9 @@ use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::form::{Form, split_list};
 use crate::pages::{Layout, Notice, page};
+use crate::path::Ids;
 use crate::registry::{Ledger, Record, load_all, remarks};
-use crate::workflow::{
-    actor, find, form_id, path_id, refused, registry_error, status_of, visible, who,
-};
+use crate::workflow::{actor, find, form_id, refused, registry_error, status_of, visible, who};
 
 /// Staff and the owning provider see registrations here (the public uses /registry).
 pub const REGISTRATION_ROLES: &[Role] = &[
@@ -274,9 +273,9 @@ async fn detail_page(
 pub async fn detail(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    Ids(id): Ids<i64>,
 ) -> AppResult<Response> {
-    detail_page(&state, &ctx, path_id(&id)?, StatusCode::OK, None).await
+    detail_page(&state, &ctx, id, StatusCode::OK, None).await
 }
 
 #[derive(Clone, Default, Deserialize)]
@@ -327,10 +326,9 @@ fn registration_step(
 pub async fn act(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((id, action)): Path<(String, String)>,
+    Ids((id, action)): Ids<(i64, String)>,
     Form(f): Form<ActionForm>,
 ) -> AppResult<Response> {
-    let id = path_id(&id)?;
     let user = ctx.require_role(REGISTRATION_ROLES)?.clone();
     let me = who(&user);
     let (reg, rev) = visible::<Registration>(&state, id, |r| may_see(&user, r)).await?;

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kasumi_core::{Role, format_tokyo};
@@ -35,10 +35,11 @@ use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::form::{Form, split_list};
 use crate::pages::{Layout, Notice, page};
+use crate::path::Ids;
 use crate::registry::{Ledger, Record, load_all};
 use crate::workflow::{
-    HistoryLine, actor, find, form_id, history, own, path_id, refused, registry_error, status_of,
-    visible, who,
+    HistoryLine, actor, find, form_id, history, own, refused, registry_error, status_of, visible,
+    who,
 };
 
 /// The roles with application pages.
@@ -644,9 +645,9 @@ async fn detail_page(
 pub async fn detail(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path(id): Path<String>,
+    Ids(id): Ids<i64>,
 ) -> AppResult<Response> {
-    detail_page(&state, &ctx, path_id(&id)?, StatusCode::OK, None).await
+    detail_page(&state, &ctx, id, StatusCode::OK, None).await
 }
 
 /// Every field any action form sends; each action reads its own.
@@ -717,10 +718,9 @@ fn single(rev: i64, out: Result<Outcome<Application>, Refusal>, ok: &'static str
 pub async fn act(
     State(state): State<AppState>,
     ctx: Ctx,
-    Path((id, action)): Path<(String, String)>,
+    Ids((id, action)): Ids<(i64, String)>,
     Form(f): Form<ActionForm>,
 ) -> AppResult<Response> {
-    let id = path_id(&id)?;
     let user = ctx.require_role(REVIEW_ROLES)?.clone();
     let me = who(&user);
     let (app, rev) =

@@ -169,9 +169,3 @@ pub fn form_id(ctx: &Ctx, field_key: &str, s: &str) -> Result<Option<i64>, Notic
         )
     })
 }
-
-/// A record id from the URL: anything but a number names no record (404 in
-/// the reader's language, not the router's plain-text 400).
-pub fn path_id(s: &str) -> AppResult<i64> {
-    s.parse().map_err(|_| AppError::NotFound)
-}

@@ -308,7 +308,19 @@ async fn firms_engagement_results_evidence_and_report() {
         404,
         "IPA sees it once reported"
     );
-    assert_eq!(a1.get("/ismap/engagements/abc").await.status, 400);
+    // An id that is not a number names nothing: the 404 page, in Japanese.
+    for path in [
+        "/ismap/engagements/abc",
+        "/ismap/statements/1x/engage",
+        "/exercises/x",
+    ] {
+        let p = a1.get(path).await;
+        assert_eq!(p.status, 404, "{path}");
+        assert!(
+            p.body.contains("お探しのページは見つかりません。"),
+            "{path}"
+        );
+    }
 
     // The auditor records a result with evidence and downloads it back.
     let evidence = b"%PDF-1.7\n\x00\x01 access review 2025-Q3 \xe2\x9c\x93".to_vec();
