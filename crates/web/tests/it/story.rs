@@ -74,6 +74,29 @@ async fn audit_everything(app: &TestApp, auditor: &Client, eng: i64) {
     assert!(printable.contains("アクセスレビュー.pdf"));
 }
 
+/// The provider applies with its service, statement and issued audit (ids),
+/// for a renewal of `renewal` when given; the new application's id.
+async fn apply(csp: &Client, [service, statement, audit]: [i64; 3], renewal: Option<&str>) -> i64 {
+    let (svc, stmt, eng) = (
+        service.to_string(),
+        statement.to_string(),
+        audit.to_string(),
+    );
+    let mut fields = vec![
+        ("service", svc.as_str()),
+        ("statement", stmt.as_str()),
+        ("engagement", eng.as_str()),
+        ("track", "standard"),
+        ("att_statement", "言明書.pdf"),
+        ("att_audit_report", "実施結果報告書.pdf"),
+    ];
+    if let Some(r) = renewal {
+        fields.push(("renewal", r));
+    }
+    let list = "/ismap/applications";
+    id_of(&csp.post(list, list, &fields).await)
+}
+
 fn inbox_has(body: &str, kind: &str) -> bool {
     body.contains(&format!("class=\"{kind}\""))
 }
@@ -180,30 +203,7 @@ async fn from_a_flawed_statement_to_revocation_over_http() {
     audit_everything(&app, &auditor, first_audit).await;
 
     // The provider applies; IPA sees the acceptance check waiting.
-    let apply = |engagement: i64, renewal: Option<String>| {
-        let csp1 = &csp1;
-        async move {
-            let (svc, stmt, eng) = (
-                service.to_string(),
-                statement.to_string(),
-                engagement.to_string(),
-            );
-            let mut fields = vec![
-                ("service", svc.as_str()),
-                ("statement", stmt.as_str()),
-                ("engagement", eng.as_str()),
-                ("track", "standard"),
-                ("att_statement", "言明書.pdf"),
-                ("att_audit_report", "実施結果報告書.pdf"),
-            ];
-            if let Some(r) = &renewal {
-                fields.push(("renewal", r.as_str()));
-            }
-            let list = "/ismap/applications";
-            id_of(&csp1.post(list, list, &fields).await)
-        }
-    };
-    let application = apply(first_audit, None).await;
+    let application = apply(&csp1, [service, statement, first_audit], None).await;
     let detail = format!("/ismap/applications/{application}");
     let act = |a: &str| format!("{detail}/{a}");
     let ipa = app.signed_in("reviewer").await;
@@ -318,28 +318,12 @@ async fn from_a_flawed_statement_to_revocation_over_http() {
     ));
     let auditor = app.signed_in("auditor1").await;
     audit_everything(&app, &auditor, second_audit).await;
-    let apply = |engagement: i64, renewal: String| {
-        let csp1 = &csp1;
-        async move {
-            let (svc, stmt, eng) = (
-                service.to_string(),
-                statement.to_string(),
-                engagement.to_string(),
-            );
-            let fields = [
-                ("service", svc.as_str()),
-                ("statement", stmt.as_str()),
-                ("engagement", eng.as_str()),
-                ("track", "standard"),
-                ("renewal", renewal.as_str()),
-                ("att_statement", "言明書.pdf"),
-                ("att_audit_report", "実施結果報告書.pdf"),
-            ];
-            let list = "/ismap/applications";
-            id_of(&csp1.post(list, list, &fields).await)
-        }
-    };
-    let renewal = apply(second_audit, registration.clone()).await;
+    let renewal = apply(
+        &csp1,
+        [service, statement, second_audit],
+        Some(&registration),
+    )
+    .await;
 
     // Past the last valid day, the entry stays listed while renewal is pending.
     app.clock.set(noon(date(2027, 2, 15)));
