@@ -3,6 +3,7 @@
 
 use kasumi_core::{Clock, OrgKind, Role};
 use kasumi_ismap::{Catalog, Item};
+use kasumi_lifecycle::registration::NumberFormat;
 use kasumi_store::{Actor, DynStore, NewExercise, NewOrg, NewUser};
 use kasumi_web::{catalogs, password};
 
@@ -42,10 +43,14 @@ const USERS: &[(Role, &str, &str)] = &[
     (Role::Trainee, "saida-city", "受講 七海"),
 ];
 
-pub async fn seed(store: &DynStore, clock: &dyn Clock) -> anyhow::Result<()> {
+pub async fn seed(
+    store: &DynStore,
+    clock: &dyn Clock,
+    numbers: &NumberFormat,
+) -> anyhow::Result<()> {
     seed_catalogs(store, clock).await?;
     seed_accounts(store, clock).await?;
-    crate::demo_registry::seed(store, clock).await?;
+    crate::demo_registry::seed(store, clock, numbers).await?;
     seed_exercise(store, clock).await
 }
 

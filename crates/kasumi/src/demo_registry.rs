@@ -12,6 +12,7 @@ use kasumi_core::{Clock, OrgKind, Role};
 use kasumi_lifecycle::Actor as Who;
 use kasumi_lifecycle::changes::{ChangeKind, IncidentReport};
 use kasumi_lifecycle::dates::tokyo_date;
+use kasumi_lifecycle::registration::NumberFormat;
 use kasumi_lifecycle::service::{DeploymentModel, ServiceDraft, ServiceModel};
 use kasumi_store::{Actor, DynStore, NewOrg};
 use kasumi_web::registry::journey::{Cast, Journey, clean_statement, csp};
@@ -152,7 +153,11 @@ async fn org_id(
 }
 
 /// Fills the registry once (skipped when any registration exists).
-pub async fn seed(store: &DynStore, clock: &dyn Clock) -> anyhow::Result<()> {
+pub async fn seed(
+    store: &DynStore,
+    clock: &dyn Clock,
+    numbers: &NumberFormat,
+) -> anyhow::Result<()> {
     if !store.registry_records("registration").await?.is_empty() {
         return Ok(());
     }
@@ -199,6 +204,7 @@ pub async fn seed(store: &DynStore, clock: &dyn Clock) -> anyhow::Result<()> {
         committee: Who::new(Role::Committee, committee, 0),
     };
     let mut j = Journey::new(store, &catalog, cast).await?;
+    j.format = numbers.clone();
     let mut firms = Vec::new();
     for ((_, name), org) in FIRMS.iter().zip(&firm_orgs) {
         firms.push(j.list_firm(*org, name, ago(today, 1500)).await?);

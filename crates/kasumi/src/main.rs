@@ -17,6 +17,7 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use kasumi_core::{Clock, OrgKind, Role, SystemClock, valid_login, valid_org_code};
+use kasumi_lifecycle::registration::{NumberFormat, SequenceScope};
 use kasumi_store::{Actor, DynStore, NewOrg, NewUser, Target};
 use kasumi_web::{AppConfig, AppState, password};
 
@@ -130,6 +131,28 @@ struct ServeArgs {
     /// Mark cookies Secure: set this when Kasumi is served over HTTPS.
     #[arg(long, env = "KASUMI_SECURE_COOKIES")]
     secure_cookies: bool,
+    /// Registration number template: {YYYY} or {YY} fiscal year first registered,
+    /// {NNNN} sequence (as many digits as Ns), {n} registration count.
+    #[arg(
+        long,
+        env = "KASUMI_REGISTRATION_NUMBER",
+        default_value = "C{YY}-{NNNN}-{n}"
+    )]
+    registration_number: String,
+    /// Whether the sequence restarts every fiscal year or runs on.
+    #[arg(
+        long,
+        env = "KASUMI_REGISTRATION_SEQUENCE",
+        value_enum,
+        default_value = "per-fiscal-year"
+    )]
+    registration_sequence: Sequence,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Sequence {
+    PerFiscalYear,
+    Global,
 }
 
 impl ServeArgs {
@@ -365,9 +388,15 @@ fn read_password() -> anyhow::Result<String> {
 
 async fn serve(args: ServeArgs, clock: Arc<dyn Clock>) -> anyhow::Result<ExitCode> {
     let demo = args.demo()?;
+    let sequence = match args.registration_sequence {
+        Sequence::PerFiscalYear => SequenceScope::PerFiscalYear,
+        Sequence::Global => SequenceScope::Global,
+    };
+    let registration_number = NumberFormat::parse(&args.registration_number, sequence)
+        .map_err(|e| anyhow::anyhow!("--registration-number: {e}"))?;
     let store = args.db.open().await?;
     if demo {
-        demo::seed(&store, clock.as_ref()).await?;
+        demo::seed(&store, clock.as_ref(), &registration_number).await?;
     }
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
@@ -380,6 +409,7 @@ async fn serve(args: ServeArgs, clock: Arc<dyn Clock>) -> anyhow::Result<ExitCod
     let config = AppConfig {
         demo,
         secure_cookies: args.secure_cookies,
+        registration_number,
         ..AppConfig::default()
     };
     let state = AppState::new(store, clock, config);

@@ -367,6 +367,78 @@ fn serve_answers_health_checks_and_stops_gracefully() {
 }
 
 #[test]
+fn the_registration_number_format_is_a_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    // A template two registrations could share is refused before anything starts.
+    let o = run(
+        &[
+            "serve",
+            "--registration-number",
+            "K{YYYY}-{NNN}",
+            "--data-dir",
+            data,
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("--registration-number"), "{}", text(&o));
+    assert!(text(&o).contains("{n}"), "{}", text(&o));
+    assert_eq!(text(&run(&["user", "list", "--data-dir", data], None)), "");
+
+    let port = free_port();
+    let child = kasumi()
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+            data,
+            "--registration-number",
+            "ISMAP-{YYYY}-{NNN}-{n}",
+            "--registration-sequence",
+            "global",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    assert!(wait_healthy(port));
+    let api = http_get(port, "/api/v1/registry");
+    let body = &api[api.find("\r\n\r\n").unwrap() + 4..];
+    let list: serde_json::Value = serde_json::from_str(body).unwrap();
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait_with_output().unwrap();
+    let numbers: Vec<&str> = list["registrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers.len(), 20);
+    for n in &numbers {
+        let parts: Vec<&str> = n.split('-').collect();
+        assert_eq!(parts.len(), 4, "{n}");
+        assert_eq!(
+            (parts[0], parts[1].len(), parts[2].len()),
+            ("ISMAP", 4, 3),
+            "{n}"
+        );
+    }
+    // One running sequence across fiscal years: no two share it.
+    let mut seqs: Vec<&str> = numbers
+        .iter()
+        .map(|n| n.split('-').nth(2).unwrap())
+        .collect();
+    seqs.sort();
+    seqs.dedup();
+    assert_eq!(seqs.len(), 20, "{numbers:?}");
+}
+
+#[test]
 fn no_demo_starts_empty_and_a_taken_port_is_explained() {
     let dir = tempfile::tempdir().unwrap();
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -55,6 +55,41 @@ impl Default for NumberFormat {
 }
 
 impl NumberFormat {
+    /// A format from an operator's setting. It must hold the count `{n}` and
+    /// a sequence `{N…}` (or two registrations could share a number), and no
+    /// placeholder it does not know; the error says which rule is broken.
+    pub fn parse(template: &str, sequence: SequenceScope) -> Result<NumberFormat, String> {
+        let mut has_count = false;
+        let mut has_seq = false;
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            let Some(close) = rest[open..].find('}') else {
+                return Err(format!("'{{' without '}}' in \"{template}\""));
+            };
+            match &rest[open + 1..open + close] {
+                "YYYY" | "YY" => {}
+                "n" => has_count = true,
+                t if !t.is_empty() && t.bytes().all(|b| b == b'N') => has_seq = true,
+                t => {
+                    return Err(format!(
+                        "unknown placeholder {{{t}}} in \"{template}\" (known: {{YYYY}}, {{YY}}, {{NNNN}}, {{n}})"
+                    ));
+                }
+            }
+            rest = &rest[open + close + 1..];
+        }
+        if !has_seq || !has_count {
+            return Err(format!(
+                "\"{template}\" needs a sequence {{NNNN}} and the count {{n}} so that every registration gets its own number"
+            ));
+        }
+        Ok(NumberFormat {
+            template: template.to_string(),
+            sequence,
+            ..NumberFormat::default()
+        })
+    }
+
     pub fn render(&self, n: &RegistrationNumber) -> String {
         let mut out = String::new();
         let mut rest = self.template.as_str();

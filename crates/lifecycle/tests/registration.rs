@@ -15,6 +15,30 @@ use crate::common::*;
 use crate::refusals::{registered, reported, submitted};
 
 #[test]
+fn a_number_format_setting_is_checked() {
+    let f = NumberFormat::parse("ISMAP-{YYYY}-{NNN}/{n}", SequenceScope::Global).unwrap();
+    let n = RegistrationNumber {
+        fiscal_year: 2025,
+        seq: 12,
+        count: 1,
+    };
+    assert_eq!(f.render(&n), "ISMAP-2025-012/1");
+    assert_eq!(f.sequence, SequenceScope::Global);
+    let no_count = NumberFormat::parse("C{YY}-{NNNN}", SequenceScope::PerFiscalYear).unwrap_err();
+    assert!(no_count.contains("{n}"), "{no_count}");
+    let no_seq = NumberFormat::parse("C{YY}-{n}", SequenceScope::PerFiscalYear).unwrap_err();
+    assert!(no_seq.contains("{NNNN}"), "{no_seq}");
+    let unknown =
+        NumberFormat::parse("C{YY}-{NNNN}-{m}", SequenceScope::PerFiscalYear).unwrap_err();
+    assert!(unknown.contains("{m}"), "{unknown}");
+    assert!(NumberFormat::parse("C{YY-{NNNN}-{n}", SequenceScope::PerFiscalYear).is_err());
+    assert_eq!(
+        NumberFormat::parse("C{YY}-{NNNN}-{n}", SequenceScope::PerFiscalYear).unwrap(),
+        NumberFormat::default()
+    );
+}
+
+#[test]
 fn numbers_follow_the_template() {
     let f = NumberFormat::default();
     let n = RegistrationNumber {

@@ -62,6 +62,8 @@ pub struct AppConfig {
     pub max_body_bytes: usize,
     /// Largest audit evidence file accepted; larger ones are refused, nothing stored.
     pub evidence_max_bytes: usize,
+    /// How the committee's decisions number registrations (`C{YY}-{NNNN}-{n}` by default).
+    pub registration_number: kasumi_lifecycle::registration::NumberFormat,
 }
 
 impl Default for AppConfig {
@@ -74,6 +76,7 @@ impl Default for AppConfig {
             throttle: ThrottlePolicy::default(),
             max_body_bytes: 64 * 1024,
             evidence_max_bytes: 10 * 1024 * 1024,
+            registration_number: Default::default(),
         }
     }
 }

@@ -22,7 +22,7 @@ use kasumi_lifecycle::application::{
 use kasumi_lifecycle::engagement::{Engagement, EngagementStatus};
 use kasumi_lifecycle::firm::Firm;
 use kasumi_lifecycle::liu::ImpactAssessment;
-use kasumi_lifecycle::registration::{NumberFormat, Registration};
+use kasumi_lifecycle::registration::Registration;
 use kasumi_lifecycle::service::Service;
 use kasumi_lifecycle::statement::{Statement, StatementStatus};
 use kasumi_lifecycle::visibility::can_view_application;
@@ -898,7 +898,7 @@ async fn decide_step(
     } else {
         0
     };
-    let format = NumberFormat::default();
+    let format = state.config.registration_number.clone();
     let out = decide(
         me,
         app,
