@@ -20,7 +20,7 @@ use kasumi_core::{OrgKind, Role, format_tokyo};
 use kasumi_lifecycle::dates::{AuditPeriod, tokyo_date};
 use kasumi_lifecycle::engagement::{
     AuditScope, Engagement, EngagementStatus, Evidence, Procedure, ResultInput, TestResult,
-    engage as engage_audit, issue_report, record_result,
+    cancel_engagement, engage as engage_audit, issue_report, record_result,
 };
 use kasumi_lifecycle::firm::{
     Firm, FirmStatus, Rating, declare_relationship, list_firm, record_evaluation, relist_firm,
@@ -683,6 +683,8 @@ pub struct Summary {
     pub missing: usize,
     /// The reader is an auditor of the engaged firm and the engagement is open.
     pub can_record: bool,
+    /// The reader is the provider that engaged the firm and no report is out yet.
+    pub can_cancel: bool,
 }
 
 fn scope_key(s: &AuditScope) -> &'static str {
@@ -717,6 +719,9 @@ async fn summary(state: &AppState, ctx: &Ctx, user: &User, eng: &Engagement) -> 
         missing: eng.missing_results().len(),
         can_record: user.role == Role::Auditor
             && user.org_id == eng.firm_org
+            && eng.status == EngagementStatus::Engaged,
+        can_cancel: user.role == Role::Csp
+            && user.org_id == eng.csp_org
             && eng.status == EngagementStatus::Engaged,
     })
 }
@@ -757,6 +762,26 @@ pub async fn engagement(
     Ids(id): Ids<i64>,
 ) -> AppResult<Response> {
     engagement_page(&state, &ctx, id, StatusCode::OK, None).await
+}
+
+/// The provider withdraws an engagement before the report (the lifecycle
+/// refuses it for anyone else or once reported).
+pub async fn cancel(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Ids(id): Ids<i64>,
+) -> AppResult<Response> {
+    let user = ctx.require_role(ENGAGEMENT_ROLES)?.clone();
+    let (eng, revision) = seen(&state, &user, id).await?;
+    let now = state.clock.now();
+    match cancel_engagement(&who(&user), &eng, now) {
+        Ok(out) => {
+            commit(&state, &user, Some((&eng, revision)), out, now).await?;
+            let notice = Notice::info(ctx.tr.t("audit-cancelled"));
+            engagement_page(&state, &ctx, id, StatusCode::OK, Some(notice)).await
+        }
+        Err(r) => engagement_page(&state, &ctx, id, status_of(&r), refused(&ctx, &r)).await,
+    }
 }
 
 // ---- recording a result with evidence ----

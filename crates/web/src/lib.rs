@@ -196,6 +196,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/ismap/engagements", get(audit_pages::engagements))
         .route("/ismap/engagements/{id}", get(audit_pages::engagement))
+        .route("/ismap/engagements/{id}/cancel", post(audit_pages::cancel))
         .route(
             "/ismap/engagements/{id}/results",
             // The evidence file plus the result's fields (a little room for them).

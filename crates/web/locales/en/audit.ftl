@@ -80,3 +80,5 @@ audit-report-draft = Not issued yet (draft)
 audit-report-facts = This report states, per control, the procedures performed and what they found; it expresses no opinion.
 audit-report-missing = { $count } control(s) have no result yet.
 audit-oscal = OSCAL assessment-results (JSON)
+audit-cancel = Cancel the engagement
+audit-cancelled = The engagement is cancelled.

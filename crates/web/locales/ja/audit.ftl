@@ -80,3 +80,5 @@ audit-report-draft = 未発行（下書き）
 audit-report-facts = 本報告書は管理策ごとに実施した手続と発見事項を記載するもので、意見を表明するものではありません。
 audit-report-missing = { $count } 件の管理策の結果が未記録です。
 audit-oscal = OSCAL assessment-results (JSON)
+audit-cancel = 監査依頼を取り下げる
+audit-cancelled = 監査依頼を取り下げました。

@@ -289,12 +289,28 @@ async fn firms_engagement_results_evidence_and_report() {
     // A period that ended more than three months ago, no report: overdue.
     let p = post(fields(umi_firm, "2025-01-01", "2025-06-30")).await;
     assert_eq!(p.status, 303);
-    let late = c1.get(&p.location.unwrap()).await;
+    let late_path = p.location.unwrap();
+    let late = c1.get(&late_path).await;
     assert!(late.body.contains("id=\"eng-overdue\""), "{}", late.body);
     assert!(!page.body.contains("id=\"eng-overdue\""));
 
-    // Who sees the engagement.
+    // The provider withdraws that one; the firm's auditor may not, nor twice.
+    assert!(late.body.contains("id=\"cancel\""));
+    let cancel = format!("{late_path}/cancel");
     let a1 = app.signed_in("auditor1").await;
+    let p = a1.post(&cancel, &late_path, &[]).await;
+    assert_eq!(p.status, 403, "{}", p.body);
+    let before = app.audit_len().await;
+    let p = c1.post(&cancel, &late_path, &[]).await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("監査依頼を取り下げました。"));
+    assert!(!p.body.contains("id=\"cancel\""));
+    assert_eq!(app.audit_len().await, before + 1);
+    let p = c1.post(&cancel, &late_path, &[]).await;
+    assert_eq!(p.status, 409);
+    assert!(!a1.get(&late_path).await.body.contains("id=\"result-form\""));
+
+    // Who sees the engagement.
     assert_eq!(a1.get(&eng_path).await.status, 200);
     assert_eq!(a2.get(&eng_path).await.status, 404);
     assert!(!a2.get("/ismap/engagements").await.body.contains(&eng_path));
