@@ -20,7 +20,7 @@ use kasumi_core::{Lang, Micros};
 
 pub use audit::{AuditEntry, ChainBreak, VerifyReport};
 pub use model::*;
-pub use registry::{EvidenceFile, RecordWrite, RegistryEvent, RegistryEventIn, RegistryRecord};
+pub use registry::{RecordWrite, RegistryEvent, RegistryEventIn, RegistryRecord, StoredFile};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -256,24 +256,23 @@ pub trait Store: Send + Sync + 'static {
         writes: &[RecordWrite],
         events: &[RegistryEventIn],
     ) -> Result<()> {
-        self.registry_commit_with_evidence(actor, at, writes, events, &[])
+        self.registry_commit_with_files(actor, at, writes, events, &[])
             .await
     }
-    /// [`Store::registry_commit`] that also stores evidence files in the same
-    /// transaction, so a result never names evidence that is not kept. A file
+    /// [`Store::registry_commit`] that also stores files in the same
+    /// transaction, so a state never names a file that is not kept. A file
     /// whose `sha256` does not match its bytes is [`StoreError::Invalid`]; one
-    /// already stored for the engagement is kept as it is (same hash, same bytes).
-    async fn registry_commit_with_evidence(
+    /// already stored for the record is kept as it is (same hash, same bytes).
+    async fn registry_commit_with_files(
         &self,
         actor: &Actor,
         at: Micros,
         writes: &[RecordWrite],
         events: &[RegistryEventIn],
-        evidence: &[EvidenceFile],
+        files: &[StoredFile],
     ) -> Result<()>;
-    /// One evidence file of an engagement by its SHA-256.
-    async fn evidence_file(&self, engagement_id: i64, sha256: &str)
-    -> Result<Option<EvidenceFile>>;
+    /// One file of record `kind`/`id` by its SHA-256.
+    async fn registry_file(&self, kind: &str, id: i64, sha256: &str) -> Result<Option<StoredFile>>;
     async fn registry_record(&self, kind: &str, id: i64) -> Result<Option<RegistryRecord>>;
     /// Every record of a kind, by id.
     async fn registry_records(&self, kind: &str) -> Result<Vec<RegistryRecord>>;

@@ -78,22 +78,25 @@ pub struct RegistryEvent {
     pub body: serde_json::Value,
 }
 
-/// An evidence file (証跡) of an engagement, stored with the commit of the
-/// result that references it.
+/// A file of a registry record (an engagement's evidence 証跡, an
+/// application's attachment), stored with the commit of the state that
+/// references it by SHA-256.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EvidenceFile {
-    pub engagement_id: i64,
+pub struct StoredFile {
+    pub subject_kind: String,
+    pub subject_id: i64,
     /// Lower-case hex SHA-256 of `bytes`; the store checks it.
     pub sha256: String,
     pub name: String,
     pub bytes: Vec<u8>,
 }
 
-impl EvidenceFile {
-    /// The file with its SHA-256 computed from the bytes.
-    pub fn new(engagement_id: i64, name: &str, bytes: Vec<u8>) -> EvidenceFile {
-        EvidenceFile {
-            engagement_id,
+impl StoredFile {
+    /// The file of record `subject_kind`/`subject_id` with its SHA-256 computed from the bytes.
+    pub fn new(subject_kind: &str, subject_id: i64, name: &str, bytes: Vec<u8>) -> StoredFile {
+        StoredFile {
+            subject_kind: subject_kind.to_string(),
+            subject_id,
             sha256: sha256_hex(&bytes),
             name: name.to_string(),
             bytes,

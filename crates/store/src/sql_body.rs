@@ -4,7 +4,7 @@ use kasumi_core::{Lang, Micros, Role};
 use sqlx::{Row, Transaction};
 
 use crate::audit::{self, AuditEntry, ChainVerifier, VerifyReport};
-use crate::registry::{EvidenceFile, RecordWrite, RegistryEvent, RegistryEventIn, RegistryRecord, is_record_kind, sha256_hex};
+use crate::registry::{StoredFile, RecordWrite, RegistryEvent, RegistryEventIn, RegistryRecord, is_record_kind, sha256_hex};
 use crate::{
     Actor, CatalogRecord, CatalogSummary, Exercise, ExerciseState, NewExercise, NewOrg,
     NewSession, NewUser, Org, Session, Store, Team, TeamAction, TeamMember, TeamMessage, TeamMessageKind, Throttle,
@@ -850,13 +850,13 @@ impl Store for SqlStore<DB> {
         Ok(row.try_get("last")?)
     }
 
-    async fn registry_commit_with_evidence(
+    async fn registry_commit_with_files(
         &self,
         actor: &Actor,
         at: Micros,
         writes: &[RecordWrite],
         events: &[RegistryEventIn],
-        evidence: &[EvidenceFile],
+        files: &[StoredFile],
     ) -> Result<()> {
         for w in writes {
             check_kind(&w.kind)?;
@@ -864,9 +864,10 @@ impl Store for SqlStore<DB> {
         for e in events {
             check_kind(&e.subject_kind)?;
         }
-        for f in evidence {
+        for f in files {
+            check_kind(&f.subject_kind)?;
             if sha256_hex(&f.bytes) != f.sha256 {
-                return Err(StoreError::Invalid(format!("evidence {} does not match its SHA-256", f.name)));
+                return Err(StoreError::Invalid(format!("file {} does not match its SHA-256", f.name)));
             }
         }
         let mut tx = self.writer.begin().await?;
@@ -941,13 +942,14 @@ impl Store for SqlStore<DB> {
         if events.is_empty() && !written.is_empty() {
             append_audit(&mut tx, at, actor, "registry.records", "registry", serde_json::Value::Array(written)).await?;
         }
-        for f in evidence {
-            let size = i64::try_from(f.bytes.len()).map_err(|_| StoreError::Invalid("evidence too large".into()))?;
+        for f in files {
+            let size = i64::try_from(f.bytes.len()).map_err(|_| StoreError::Invalid("file too large".into()))?;
             sqlx::query(
-                "INSERT INTO evidence_files (engagement_id, sha256, name, size, bytes, stored_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (engagement_id, sha256) DO NOTHING",
+                "INSERT INTO registry_files (subject_kind, subject_id, sha256, name, size, bytes, stored_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (subject_kind, subject_id, sha256) DO NOTHING",
             )
-            .bind(f.engagement_id)
+            .bind(&f.subject_kind)
+            .bind(f.subject_id)
             .bind(&f.sha256)
             .bind(&f.name)
             .bind(size)
@@ -960,17 +962,19 @@ impl Store for SqlStore<DB> {
         Ok(())
     }
 
-    async fn evidence_file(&self, engagement_id: i64, sha256: &str) -> Result<Option<EvidenceFile>> {
+    async fn registry_file(&self, kind: &str, id: i64, sha256: &str) -> Result<Option<StoredFile>> {
         let row = sqlx::query(
-            "SELECT engagement_id, sha256, name, bytes FROM evidence_files WHERE engagement_id = $1 AND sha256 = $2",
+            "SELECT sha256, name, bytes FROM registry_files WHERE subject_kind = $1 AND subject_id = $2 AND sha256 = $3",
         )
-        .bind(engagement_id)
+        .bind(kind)
+        .bind(id)
         .bind(sha256)
         .fetch_optional(&self.reader)
         .await?;
-        row.map(|r| -> Result<EvidenceFile> {
-            Ok(EvidenceFile {
-                engagement_id: r.try_get("engagement_id")?,
+        row.map(|r| -> Result<StoredFile> {
+            Ok(StoredFile {
+                subject_kind: kind.to_string(),
+                subject_id: id,
                 sha256: r.try_get("sha256")?,
                 name: r.try_get("name")?,
                 bytes: r.try_get("bytes")?,

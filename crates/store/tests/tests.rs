@@ -974,7 +974,7 @@ async fn registry_records_and_events_story() {
 
 #[tokio::test]
 async fn evidence_is_stored_with_its_commit_or_not_at_all() {
-    use kasumi_store::{EvidenceFile, RecordWrite, RegistryEventIn};
+    use kasumi_store::{RecordWrite, RegistryEventIn, StoredFile};
     each_backend(|store, _| async move {
         let write = |rev| RecordWrite {
             kind: "engagement".into(),
@@ -992,11 +992,11 @@ async fn evidence_is_stored_with_its_commit_or_not_at_all() {
             body: serde_json::json!({"key": "engagement.result_recorded"}),
         };
         let bytes = b"%PDF-1.7 evidence \x00\xff".to_vec();
-        let file = EvidenceFile::new(7, "証跡.pdf", bytes.clone());
+        let file = StoredFile::new("engagement", 7, "証跡.pdf", bytes.clone());
         assert_eq!(file.sha256.len(), 64);
         let before = audit_count(&store).await;
         store
-            .registry_commit_with_evidence(
+            .registry_commit_with_files(
                 &admin(),
                 T0,
                 &[write(0)],
@@ -1006,21 +1006,25 @@ async fn evidence_is_stored_with_its_commit_or_not_at_all() {
             .await
             .unwrap();
         assert_eq!(audit_count(&store).await, before + 1);
-        let back = store.evidence_file(7, &file.sha256).await.unwrap().unwrap();
+        let back = store
+            .registry_file("engagement", 7, &file.sha256)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(back, file);
         assert!(
             store
-                .evidence_file(8, &file.sha256)
+                .registry_file("engagement", 8, &file.sha256)
                 .await
                 .unwrap()
                 .is_none()
         );
 
         // A stale revision: nothing of the commit is kept, the evidence neither.
-        let other = EvidenceFile::new(7, "other.txt", b"other".to_vec());
+        let other = StoredFile::new("engagement", 7, "other.txt", b"other".to_vec());
         assert!(matches!(
             store
-                .registry_commit_with_evidence(
+                .registry_commit_with_files(
                     &admin(),
                     T0,
                     &[write(0)],
@@ -1032,18 +1036,18 @@ async fn evidence_is_stored_with_its_commit_or_not_at_all() {
         ));
         assert!(
             store
-                .evidence_file(7, &other.sha256)
+                .registry_file("engagement", 7, &other.sha256)
                 .await
                 .unwrap()
                 .is_none()
         );
 
         // A hash that does not match the bytes is refused.
-        let mut forged = EvidenceFile::new(7, "x.txt", b"x".to_vec());
+        let mut forged = StoredFile::new("engagement", 7, "x.txt", b"x".to_vec());
         forged.sha256 = "0".repeat(64);
         assert!(matches!(
             store
-                .registry_commit_with_evidence(&admin(), T0, &[write(1)], &[event], &[forged])
+                .registry_commit_with_files(&admin(), T0, &[write(1)], &[event], &[forged])
                 .await,
             Err(StoreError::Invalid(_))
         ));

@@ -31,7 +31,7 @@ use kasumi_lifecycle::service::Service;
 use kasumi_lifecycle::statement::Statement;
 use kasumi_lifecycle::visibility::can_view_engagement;
 use kasumi_lifecycle::{Actor as Who, Outcome, Refusal};
-use kasumi_store::{EvidenceFile, User};
+use kasumi_store::{StoredFile, User};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -936,7 +936,7 @@ pub async fn record(
             let text = ctx.tr.ta("audit-evidence-refused-type", &[("name", name)]);
             return fail(StatusCode::UNPROCESSABLE_ENTITY, text).await;
         }
-        Some(EvidenceFile::new(id, &name, up.file))
+        Some(StoredFile::new(Engagement::KIND, id, &name, up.file))
     };
     // Re-recording a control keeps the evidence already given for it.
     let mut evidence: Vec<Evidence> = eng
@@ -967,7 +967,7 @@ pub async fn record(
             ledger.put(&out.state);
             ledger.events(out.events);
             if let Some(f) = file {
-                ledger.evidence(f);
+                ledger.file(f);
             }
             ledger
                 .commit(&state.store, &actor(&user), now)
@@ -1014,7 +1014,7 @@ pub async fn evidence(
     seen(&state, user, id).await?;
     let file = state
         .store
-        .evidence_file(id, &sha256)
+        .registry_file(Engagement::KIND, id, &sha256)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok((

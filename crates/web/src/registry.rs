@@ -22,7 +22,7 @@ use kasumi_lifecycle::service::{Service, ServiceModel};
 use kasumi_lifecycle::statement::Statement;
 use kasumi_lifecycle::{Event, Refusal, RemarkKind, Subject};
 use kasumi_store::{
-    Actor, DynStore, EvidenceFile, RecordWrite, RegistryEvent, RegistryEventIn, StoreError,
+    Actor, DynStore, RecordWrite, RegistryEvent, RegistryEventIn, StoreError, StoredFile,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -118,8 +118,8 @@ pub struct Ledger {
     /// Revisions of records read from the store (absent: a new record).
     read: HashMap<(&'static str, i64), i64>,
     events: Vec<Event>,
-    /// Evidence files the new states reference, stored in the same transaction.
-    evidence: Vec<EvidenceFile>,
+    /// Files the new states reference (evidence, attachments), stored in the same transaction.
+    files: Vec<StoredFile>,
 }
 
 impl Ledger {
@@ -147,13 +147,13 @@ impl Ledger {
         self.events.extend(events);
     }
 
-    /// An evidence file to store with the states that reference it.
-    pub fn evidence(&mut self, file: EvidenceFile) {
-        self.evidence.push(file);
+    /// A file to store with the states that reference it.
+    pub fn file(&mut self, file: StoredFile) {
+        self.files.push(file);
     }
 
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty() && self.events.is_empty() && self.evidence.is_empty()
+        self.records.is_empty() && self.events.is_empty() && self.files.is_empty()
     }
 
     /// Writes everything in one transaction; clears the ledger on success and
@@ -180,7 +180,7 @@ impl Ledger {
             .collect();
         let events: Vec<RegistryEventIn> = self.events.iter().map(event_in).collect();
         store
-            .registry_commit_with_evidence(actor, at, &writes, &events, &self.evidence)
+            .registry_commit_with_files(actor, at, &writes, &events, &self.files)
             .await?;
         for w in &writes {
             if let Some(key) = self
@@ -193,7 +193,7 @@ impl Ledger {
         }
         self.records.clear();
         self.events.clear();
-        self.evidence.clear();
+        self.files.clear();
         Ok(())
     }
 }

@@ -404,7 +404,7 @@ async fn firms_engagement_results_evidence_and_report() {
     assert_eq!(app.audit_len().await, before);
     assert!(
         app.store
-            .evidence_file(eid, &big_sha)
+            .registry_file("engagement", eid, &big_sha)
             .await
             .unwrap()
             .is_none()
