@@ -41,6 +41,7 @@ use crate::form::{Form, split_list};
 use crate::pages::{Layout, Notice, page};
 use crate::path::Ids;
 use crate::registry::{Ledger, Record, load_all};
+use crate::upload::{self, UploadError, disposition};
 use crate::workflow::{
     actor, catalog_for, commit, own, refused, registry_error, status_of, visible, who,
 };
@@ -57,9 +58,6 @@ pub const ENGAGEMENT_ROLES: &[Role] = &[
     Role::Committee,
     Role::Secretariat,
 ];
-
-/// Room for the result's text fields beside the evidence file in one upload.
-pub const FORM_SLACK_BYTES: usize = 64 * 1024;
 
 /// A choice in a select: an id and what the reader sees.
 pub struct Choice {
@@ -786,95 +784,13 @@ pub async fn cancel(
 
 // ---- recording a result with evidence ----
 
-/// The result form as uploaded (multipart: fields and one optional file).
-#[derive(Default)]
-struct ResultUpload {
-    fields: HashMap<String, String>,
-    procedures: Vec<String>,
-    file_name: String,
-    file: Vec<u8>,
-}
-
-/// Why an upload could not be read; each is answered with a clear message.
-enum UploadError {
-    TooLarge,
-    Malformed(String),
-}
-
-async fn read_result(mut mp: Multipart, max: usize) -> Result<ResultUpload, UploadError> {
-    let mut up = ResultUpload::default();
-    let malformed = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            UploadError::TooLarge
-        } else {
-            UploadError::Malformed(e.body_text())
-        }
-    };
-    while let Some(mut field) = mp.next_field().await.map_err(malformed)? {
-        let name = field.name().unwrap_or_default().to_string();
-        if name == "file" {
-            up.file_name = field.file_name().unwrap_or_default().to_string();
-            // Read in chunks so an oversized file is refused without keeping it.
-            while let Some(chunk) = field.chunk().await.map_err(malformed)? {
-                if up.file.len() + chunk.len() > max {
-                    return Err(UploadError::TooLarge);
-                }
-                up.file.extend_from_slice(&chunk);
-            }
-        } else {
-            let value = field.text().await.map_err(malformed)?;
-            if name == "procedure" {
-                up.procedures.push(value);
-            } else {
-                up.fields.insert(name, value);
-            }
-        }
-    }
-    Ok(up)
-}
-
-/// Executables and scripts are not evidence: refused by extension or by
-/// their first bytes, whatever the name says.
-fn refused_type(name: &str, bytes: &[u8]) -> bool {
-    const EXTENSIONS: &[&str] = &[
-        "exe", "dll", "com", "scr", "msi", "bat", "cmd", "ps1", "vbs", "js", "jar", "sh", "app",
-        "elf", "so", "dylib", "bin", "apk",
-    ];
-    let ext = name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    let magic: &[&[u8]] = &[
-        b"MZ",               // Windows PE
-        b"\x7fELF",          // ELF
-        b"\xfe\xed\xfa\xce", // Mach-O 32
-        b"\xfe\xed\xfa\xcf", // Mach-O 64
-        b"\xcf\xfa\xed\xfe", // Mach-O 64, little-endian
-        b"\xce\xfa\xed\xfe", // Mach-O 32, little-endian
-        b"\xca\xfe\xba\xbe", // Mach-O universal / Java class
-        b"#!",               // scripts
-    ];
-    EXTENSIONS.contains(&ext.as_str()) || magic.iter().any(|m| bytes.starts_with(m))
-}
-
-fn test_result(kind: Option<&String>, note: Option<&String>) -> Option<TestResult> {
-    match kind.map(String::as_str) {
-        Some("no_exception") => Some(TestResult::NoException),
-        Some("exception") => Some(TestResult::Exception {
-            description: note.map(|s| s.trim().to_string()).unwrap_or_default(),
+fn test_result(kind: &str, note: &str) -> Option<TestResult> {
+    match kind {
+        "no_exception" => Some(TestResult::NoException),
+        "exception" => Some(TestResult::Exception {
+            description: note.trim().to_string(),
         }),
         _ => None,
-    }
-}
-
-/// The evidence file's name as kept: no directories, at most 200 characters.
-fn clean_name(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or_default().trim();
-    let base: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
-    if base.is_empty() {
-        "evidence".into()
-    } else {
-        base
     }
 }
 
@@ -890,7 +806,7 @@ pub async fn record(
     let fail = |status: StatusCode, text: String| {
         engagement_page(&state, &ctx, id, status, Some(Notice::error(text)))
     };
-    let up = match read_result(mp, max).await {
+    let up = match upload::read(mp, max).await {
         Ok(up) => up,
         Err(UploadError::TooLarge) => {
             let text = ctx
@@ -902,9 +818,13 @@ pub async fn record(
             let text = ctx.tr.ta("error-422-form", &[("detail", detail)]);
             return fail(StatusCode::UNPROCESSABLE_ENTITY, text).await;
         }
+        Err(UploadError::RefusedType(name)) => {
+            let text = ctx.tr.ta("audit-evidence-refused-type", &[("name", name)]);
+            return fail(StatusCode::UNPROCESSABLE_ENTITY, text).await;
+        }
     };
     let procedures: Option<Vec<Procedure>> = up
-        .procedures
+        .all("procedure")
         .iter()
         .map(|p| match p.as_str() {
             "inspection" => Some(Procedure::Inspection),
@@ -914,8 +834,8 @@ pub async fn record(
             _ => None,
         })
         .collect();
-    let design = test_result(up.fields.get("design"), up.fields.get("design_note"));
-    let operating = test_result(up.fields.get("operating"), up.fields.get("operating_note"));
+    let design = test_result(&up.text("design"), &up.text("design_note"));
+    let operating = test_result(&up.text("operating"), &up.text("operating_note"));
     let (Some(procedures), Some(design), Some(operating)) = (procedures, design, operating) else {
         let text = ctx.tr.ta(
             "invalid-required",
@@ -923,21 +843,10 @@ pub async fn record(
         );
         return fail(StatusCode::UNPROCESSABLE_ENTITY, text).await;
     };
-    let control = up
-        .fields
-        .get("control")
-        .map(|c| c.trim().to_string())
-        .unwrap_or_default();
-    let file = if up.file.is_empty() {
-        None
-    } else {
-        let name = clean_name(&up.file_name);
-        if refused_type(&name, &up.file) {
-            let text = ctx.tr.ta("audit-evidence-refused-type", &[("name", name)]);
-            return fail(StatusCode::UNPROCESSABLE_ENTITY, text).await;
-        }
-        Some(StoredFile::new(Engagement::KIND, id, &name, up.file))
-    };
+    let control = up.text("control").trim().to_string();
+    let file = up
+        .file("file")
+        .map(|f| StoredFile::new(Engagement::KIND, id, &f.name, f.bytes.clone()));
     // Re-recording a control keeps the evidence already given for it.
     let mut evidence: Vec<Evidence> = eng
         .result(&control)
@@ -978,31 +887,6 @@ pub async fn record(
         }
         Err(r) => engagement_page(&state, &ctx, id, status_of(&r), refused(&ctx, &r)).await,
     }
-}
-
-/// `attachment` with the stored name: an ASCII fallback and the UTF-8 name.
-fn disposition(name: &str) -> String {
-    let ascii: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "._-".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded: String = name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"._-".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
 pub async fn evidence(
@@ -1136,28 +1020,4 @@ pub async fn assessment_results(
         )
             .into_response(),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn executables_are_refused_by_name_or_by_their_first_bytes() {
-        assert!(refused_type("setup.EXE", b"anything"));
-        assert!(refused_type("report.pdf", b"MZ\x90\x00"));
-        assert!(refused_type("notes.txt", b"#!/bin/sh\nrm -rf /"));
-        assert!(refused_type("a.bin.pdf", b"\x7fELF\x02"));
-        assert!(!refused_type("監査調書.pdf", b"%PDF-1.7"));
-        assert!(!refused_type("noext", b"plain text"));
-    }
-
-    #[test]
-    fn downloads_keep_the_name_safely() {
-        assert_eq!(clean_name("C:\\tmp\\..\\証跡.pdf"), "証跡.pdf");
-        assert_eq!(clean_name("  "), "evidence");
-        let d = disposition("証跡 \"1\".pdf");
-        assert!(d.is_ascii() && !d.contains("\"1\""), "{d}");
-        assert!(d.contains("filename*=UTF-8''%E8%A8%BC"));
-    }
 }

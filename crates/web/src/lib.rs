@@ -29,6 +29,7 @@ mod registration_pages;
 pub mod registry;
 mod registry_pages;
 mod review_pages;
+mod upload;
 mod workflow;
 
 use std::net::SocketAddr;
@@ -201,7 +202,7 @@ pub fn router(state: AppState) -> Router {
             "/ismap/engagements/{id}/results",
             // The evidence file plus the result's fields (a little room for them).
             post(audit_pages::record).layer(DefaultBodyLimit::max(
-                state.config.evidence_max_bytes + audit_pages::FORM_SLACK_BYTES,
+                state.config.evidence_max_bytes + upload::FORM_SLACK_BYTES,
             )),
         )
         .route(
