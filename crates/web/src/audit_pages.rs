@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
+use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -798,7 +799,7 @@ pub async fn record(
     State(state): State<AppState>,
     ctx: Ctx,
     Ids(id): Ids<i64>,
-    mp: Multipart,
+    mp: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Response> {
     let user = ctx.require_role(ENGAGEMENT_ROLES)?.clone();
     let (eng, revision) = seen(&state, &user, id).await?;

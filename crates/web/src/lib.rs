@@ -166,9 +166,24 @@ pub fn router(state: AppState) -> Router {
         .route("/ismap/statements/{id}/submit", post(csp_pages::submit))
         .route(
             "/ismap/applications",
-            get(review_pages::list).post(review_pages::create),
+            get(review_pages::list)
+                .post(review_pages::create)
+                .layer(DefaultBodyLimit::max(
+                    5 * state.config.evidence_max_bytes + upload::FORM_SLACK_BYTES,
+                )),
         )
         .route("/ismap/applications/{id}", get(review_pages::detail))
+        .route(
+            "/ismap/applications/{id}/resubmit",
+            // Up to five attachments, each at most `evidence_max_bytes`.
+            post(review_pages::resubmit_files).layer(DefaultBodyLimit::max(
+                5 * state.config.evidence_max_bytes + upload::FORM_SLACK_BYTES,
+            )),
+        )
+        .route(
+            "/ismap/applications/{id}/files/{sha256}",
+            get(review_pages::attachment),
+        )
         .route("/ismap/applications/{id}/{action}", post(review_pages::act))
         .route("/ismap/registrations", get(registration_pages::list))
         .route("/ismap/registrations/{id}", get(registration_pages::detail))

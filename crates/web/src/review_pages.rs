@@ -9,8 +9,9 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use kasumi_core::{Role, format_tokyo};
 use kasumi_lifecycle::application::{
@@ -27,7 +28,7 @@ use kasumi_lifecycle::service::Service;
 use kasumi_lifecycle::statement::{Statement, StatementStatus};
 use kasumi_lifecycle::visibility::can_view_application;
 use kasumi_lifecycle::{Outcome, Refusal};
-use kasumi_store::User;
+use kasumi_store::{StoredFile, User};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -37,6 +38,7 @@ use crate::form::{Form, split_list};
 use crate::pages::{Layout, Notice, page};
 use crate::path::Ids;
 use crate::registry::{Ledger, Record, load_all};
+use crate::upload::{self, Upload, UploadError, disposition};
 use crate::workflow::{
     HistoryLine, actor, find, form_id, history, own, refused, registry_error, status_of, visible,
     who,
@@ -134,47 +136,67 @@ pub struct ApplyForm {
     assessment: String,
     #[serde(default)]
     renewal: String,
-    #[serde(flatten)]
-    files: FileNames,
 }
 
-/// Attachments are recorded by name (the files themselves are kept elsewhere).
-#[derive(Clone, Default, Deserialize)]
-pub struct FileNames {
-    #[serde(default)]
-    att_statement: String,
-    #[serde(default)]
-    att_audit_report: String,
-    #[serde(default)]
-    att_internal_audit: String,
-    #[serde(default)]
-    att_isms: String,
-    #[serde(default)]
-    att_other: String,
-}
-
-impl FileNames {
-    fn attachments(&self) -> Vec<Attachment> {
-        [
-            (AttachmentKind::Statement, &self.att_statement),
-            (AttachmentKind::AuditReport, &self.att_audit_report),
-            (
-                AttachmentKind::InternalAuditReport,
-                &self.att_internal_audit,
-            ),
-            (AttachmentKind::IsmsCertificate, &self.att_isms),
-            (AttachmentKind::Other, &self.att_other),
-        ]
-        .into_iter()
-        .filter(|(_, name)| !name.trim().is_empty())
-        .map(|(kind, name)| Attachment {
-            kind,
-            name: name.trim().to_string(),
-            sha256: String::new(),
-            size: 0,
-        })
-        .collect()
+impl ApplyForm {
+    fn from_upload(up: &Upload) -> ApplyForm {
+        ApplyForm {
+            service: up.text("service"),
+            statement: up.text("statement"),
+            engagement: up.text("engagement"),
+            track: up.text("track"),
+            assessment: up.text("assessment"),
+            renewal: up.text("renewal"),
+        }
     }
+}
+
+/// The attachment inputs of the apply and resubmit forms.
+const ATTACHMENT_FIELDS: &[(&str, AttachmentKind)] = &[
+    ("att_statement", AttachmentKind::Statement),
+    ("att_audit_report", AttachmentKind::AuditReport),
+    ("att_internal_audit", AttachmentKind::InternalAuditReport),
+    ("att_isms", AttachmentKind::IsmsCertificate),
+    ("att_other", AttachmentKind::Other),
+];
+
+/// The files attached to application `id`: what the application records
+/// (name, SHA-256, size) and the files to store with it.
+fn attachments(up: &Upload, id: i64) -> (Vec<Attachment>, Vec<StoredFile>) {
+    ATTACHMENT_FIELDS
+        .iter()
+        .filter_map(|(field, kind)| {
+            let f = up.file(field)?;
+            let stored = StoredFile::new(Application::KIND, id, &f.name, f.bytes.clone());
+            let attachment = Attachment {
+                kind: *kind,
+                name: f.name.clone(),
+                sha256: stored.sha256.clone(),
+                size: stored.size(),
+            };
+            Some((attachment, stored))
+        })
+        .unzip()
+}
+
+/// An upload that could not be read, as the notice and status to answer with.
+fn upload_refusal(ctx: &Ctx, e: UploadError, max: usize) -> (StatusCode, Notice) {
+    let (status, text) = match e {
+        UploadError::TooLarge => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ctx.tr
+                .ta("review-file-too-large", &[("limit", max.to_string())]),
+        ),
+        UploadError::Malformed(detail) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ctx.tr.ta("error-422-form", &[("detail", detail)]),
+        ),
+        UploadError::RefusedType(name) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ctx.tr.ta("review-file-refused-type", &[("name", name)]),
+        ),
+    };
+    (status, Notice::error(text))
 }
 
 fn att_key(k: AttachmentKind) -> &'static str {
@@ -322,9 +344,18 @@ fn required_id(ctx: &Ctx, key: &str, s: &str) -> Result<i64, Notice> {
 pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
-    Form(f): Form<ApplyForm>,
+    mp: Result<Multipart, MultipartRejection>,
 ) -> AppResult<Response> {
     let user = ctx.require_role(&[Role::Csp])?.clone();
+    let max = state.config.evidence_max_bytes;
+    let up = match upload::read(mp, max).await {
+        Ok(up) => up,
+        Err(e) => {
+            let (status, notice) = upload_refusal(&ctx, e, max);
+            return list_page(&state, &ctx, status, Some(notice)).await;
+        }
+    };
+    let f = ApplyForm::from_upload(&up);
     let bad = |n: Notice| list_page(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(n));
     let ids = (|| {
         Ok::<_, Notice>((
@@ -361,18 +392,20 @@ pub async fn create(
         Some(id) => find::<ImpactAssessment>(&state, id).await?.map(|(a, _)| a),
         None => None,
     };
-    let input = ApplyInput {
-        kind: match &registration {
-            Some((r, _)) => ApplicationKind::Renewal {
-                registration_id: r.id,
-            },
-            None => ApplicationKind::New,
+    let kind = match &registration {
+        Some((r, _)) => ApplicationKind::Renewal {
+            registration_id: r.id,
         },
-        track,
-        attachments: f.files.attachments(),
+        None => ApplicationKind::New,
     };
     let now = state.clock.now();
     let id = state.store.registry_allocate_id(Application::KIND).await?;
+    let (attachments, files) = attachments(&up, id);
+    let input = ApplyInput {
+        kind,
+        track,
+        attachments,
+    };
     let out = apply(
         &who(&user),
         id,
@@ -396,6 +429,7 @@ pub async fn create(
             if let (Some(r), Some((_, rev))) = (&reg, &registration) {
                 put(&mut ledger, r, Some(*rev));
             }
+            files.into_iter().for_each(|f| ledger.file(f));
             commit_all(&state, &user, &mut ledger, events, now).await?;
             Ok(Redirect::to(&format!("/ismap/applications/{id}")).into_response())
         }
@@ -404,6 +438,14 @@ pub async fn create(
 }
 
 // ---- one application ----
+
+pub struct AttachmentLine {
+    pub name: String,
+    pub kind: String,
+    pub href: String,
+    pub size: u64,
+    pub sha256: String,
+}
 
 pub struct CommentLine {
     pub at: String,
@@ -495,7 +537,7 @@ pub struct DetailPage {
     not_adopted: usize,
     audit: String,
     firm: String,
-    attachments: Vec<String>,
+    attachments: Vec<AttachmentLine>,
     returned_reason: String,
     comments: Vec<CommentLine>,
     corrections: Vec<CorrectionBlock>,
@@ -595,7 +637,13 @@ async fn detail_page(
         attachments: app
             .attachments
             .iter()
-            .map(|a| format!("{} ({})", a.name, tr.t(att_key(a.kind))))
+            .map(|a| AttachmentLine {
+                name: a.name.clone(),
+                kind: tr.t(att_key(a.kind)),
+                href: format!("/ismap/applications/{id}/files/{}", a.sha256),
+                size: a.size,
+                sha256: a.sha256.clone(),
+            })
             .collect(),
         returned_reason: app.returned_reason.clone().unwrap_or_default(),
         comments: app
@@ -671,8 +719,6 @@ pub struct ActionForm {
     engagement: String,
     #[serde(default)]
     outcome: String,
-    #[serde(flatten)]
-    files: FileNames,
 }
 
 /// Correction items, one a line; a line starting with a control number
@@ -767,11 +813,6 @@ pub async fn act(
             complete_review(&me, &app, now),
             "review-done-completed",
         ),
-        "resubmit" => single(
-            rev,
-            resubmit(&me, &app, f.files.attachments(), now),
-            "review-done-resubmitted",
-        ),
         "answer" => match form_id(&ctx, "review-revised-statement", &f.statement) {
             Err(n) => Step::Bad(n),
             Ok(revised) => {
@@ -862,6 +903,65 @@ pub async fn act(
             detail_page(&state, &ctx, id, StatusCode::UNPROCESSABLE_ENTITY, Some(n)).await
         }
     }
+}
+
+/// The provider resubmits a returned application with its files again
+/// (multipart, so it has its own route).
+pub async fn resubmit_files(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Ids(id): Ids<i64>,
+    mp: Result<Multipart, MultipartRejection>,
+) -> AppResult<Response> {
+    let user = ctx.require_role(REVIEW_ROLES)?.clone();
+    let me = who(&user);
+    let (app, rev) =
+        visible::<Application>(&state, id, |a| can_view_application(Some(&me), a)).await?;
+    let max = state.config.evidence_max_bytes;
+    let up = match upload::read(mp, max).await {
+        Ok(up) => up,
+        Err(e) => {
+            let (status, notice) = upload_refusal(&ctx, e, max);
+            return detail_page(&state, &ctx, id, status, Some(notice)).await;
+        }
+    };
+    let (attachments, files) = attachments(&up, id);
+    let now = state.clock.now();
+    match resubmit(&me, &app, attachments, now) {
+        Ok(out) => {
+            let mut ledger = Ledger::new();
+            put(&mut ledger, &out.state, Some(rev));
+            files.into_iter().for_each(|f| ledger.file(f));
+            commit_all(&state, &user, &mut ledger, out.events, now).await?;
+            let notice = Notice::info(ctx.tr.t("review-done-resubmitted"));
+            detail_page(&state, &ctx, id, StatusCode::OK, Some(notice)).await
+        }
+        Err(r) => detail_page(&state, &ctx, id, status_of(&r), refused(&ctx, &r)).await,
+    }
+}
+
+/// An attached file, to those who may see the application.
+pub async fn attachment(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Ids((id, sha256)): Ids<(i64, String)>,
+) -> AppResult<Response> {
+    let user = ctx.require_role(REVIEW_ROLES)?;
+    let me = who(user);
+    visible::<Application>(&state, id, |a| can_view_application(Some(&me), a)).await?;
+    let file = state
+        .store
+        .registry_file(Application::KIND, id, &sha256)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+            (header::CONTENT_DISPOSITION, disposition(&file.name)),
+        ],
+        file.bytes,
+    )
+        .into_response())
 }
 
 /// The committee's decision: a new registration gets the next number; a

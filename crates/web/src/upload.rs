@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use axum::extract::Multipart;
+use axum::extract::multipart::MultipartRejection;
 use axum::http::StatusCode;
 
 /// Room for a form's text fields beside its files in one upload.
@@ -57,8 +58,14 @@ pub enum UploadError {
 }
 
 /// Reads the whole form; each file at most `max_file` bytes. A file input
-/// left empty sends a part without a name and bytes: it is skipped.
-pub async fn read(mut mp: Multipart, max_file: usize) -> Result<Upload, UploadError> {
+/// left empty sends a part without a name and bytes: it is skipped. A body
+/// that is not multipart at all is `Malformed` (a clear 422, not the
+/// router's plain-text 400).
+pub async fn read(
+    mp: Result<Multipart, MultipartRejection>,
+    max_file: usize,
+) -> Result<Upload, UploadError> {
+    let mut mp = mp.map_err(|e| UploadError::Malformed(e.body_text()))?;
     let mut up = Upload::default();
     let malformed = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {

@@ -249,6 +249,9 @@ async fn fill_and_submit(c: &fantoccini::Client, form: &str, fields: &[(&str, &s
             .unwrap_or_else(|_| panic!("{css}"));
         if el.prop("tagName").await.unwrap().as_deref() == Some("SELECT") {
             el.select_by_value(value).await.unwrap();
+        } else if el.attr("type").await.unwrap().as_deref() == Some("file") {
+            // A file input takes the path of a file on this machine.
+            el.send_keys(value).await.unwrap();
         } else {
             el.clear().await.unwrap();
             el.send_keys(value).await.unwrap();
@@ -547,17 +550,22 @@ async fn a_provider_and_an_ipa_reviewer_take_an_application_through_review_in_ch
         .await
         .unwrap();
     wait_text(&c, "h1", "申請と審査").await;
+    let files = tempfile::tempdir().unwrap();
+    let file = |name: &str| {
+        let path = files.path().join(name);
+        std::fs::write(&path, format!("%PDF-1.7 {name}")).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let (statement, report) = (file("言明書.pdf"), file("実施結果報告書.pdf"));
     fill_and_submit(
         &c,
         "#apply",
-        &[
-            ("att_statement", "言明書.pdf"),
-            ("att_audit_report", "実施結果報告書.pdf"),
-        ],
+        &[("att_statement", &statement), ("att_audit_report", &report)],
     )
     .await;
     app_status(&c, "受理確認待ち").await;
     let detail = c.current_url().await.unwrap().to_string();
+    assert!(c.source().await.unwrap().contains("実施結果報告書.pdf"));
     sign_out(&c).await;
 
     // IPA accepts and asks for a correction.

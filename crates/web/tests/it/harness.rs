@@ -276,6 +276,35 @@ impl Client {
         .await
     }
 
+    /// Posts a multipart form as the application forms do (the CSRF token of
+    /// `from` in the URL). A field named `att_…` is sent as a file named by
+    /// its value, with a few bytes of PDF-like content.
+    pub async fn post_files(&self, path: &str, from: &str, fields: &[(&str, &str)]) -> Page {
+        let token = self.get(from).await.csrf();
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in fields {
+            form = if k.starts_with("att_") {
+                let bytes = format!("%PDF-1.7 {v}").into_bytes();
+                form.part(
+                    k.to_string(),
+                    reqwest::multipart::Part::bytes(bytes).file_name(v.to_string()),
+                )
+            } else {
+                form.text(k.to_string(), v.to_string())
+            };
+        }
+        let sep = if path.contains('?') { '&' } else { '?' };
+        Self::page(
+            self.http
+                .post(format!("{}{path}{sep}csrf_token={token}", self.base))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
     /// Uploads a file as the catalog import form does (multipart, token in the URL).
     pub async fn upload(&self, name: &str, bytes: Vec<u8>, fields: &[(&str, &str)]) -> Page {
         let token = self.get("/catalog").await.csrf();

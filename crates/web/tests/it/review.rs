@@ -129,7 +129,7 @@ async fn review_from_application_to_revocation_over_http() {
 
     // Malformed input is a 4xx that says what was wrong, and changes nothing.
     let bad = csp1
-        .post(
+        .post_files(
             list,
             list,
             &[
@@ -142,7 +142,7 @@ async fn review_from_application_to_revocation_over_http() {
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("番号を入力してください"), "{}", bad.body);
     let no_report = csp1
-        .post(
+        .post_files(
             list,
             list,
             &[
@@ -165,9 +165,35 @@ async fn review_from_application_to_revocation_over_http() {
     );
     assert_eq!(ipa.post(list, list, &[("service", &svc)]).await.status, 403);
 
+    // An executable is no attachment; a form that is not multipart is unreadable.
+    let before = app.audit_len().await;
+    let token = csp1.get(list).await.csrf();
+    let exe = reqwest::multipart::Form::new()
+        .text("service", svc.clone())
+        .text("statement", stmt.clone())
+        .text("engagement", eng.clone())
+        .part(
+            "att_statement",
+            reqwest::multipart::Part::bytes(b"MZ\x90\x00".to_vec()).file_name("言明書.pdf"),
+        );
+    let r = csp1
+        .http
+        .post(format!("{}{list}?csrf_token={token}", csp1.base))
+        .multipart(exe)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("実行形式またはスクリプト"));
+    let plain = csp1
+        .post(list, list, &[("service", &svc), ("statement", &stmt)])
+        .await;
+    assert_eq!(plain.status, 422, "{}", plain.body);
+    assert_eq!(app.audit_len().await, before, "nothing was recorded");
+
     // The provider applies.
     let applied = csp1
-        .post(
+        .post_files(
             list,
             list,
             &[
@@ -187,6 +213,21 @@ async fn review_from_application_to_revocation_over_http() {
     let page = csp1.get(&detail).await;
     assert_eq!(element(&page.body, "app-status"), "受理確認待ち");
     assert!(page.body.contains("実施結果報告書.pdf"));
+    // The attached files are kept and come back as sent, to those who may see them.
+    let href = page
+        .body
+        .split("<ul id=\"attachments\">")
+        .nth(1)
+        .and_then(|s| s.split("href=\"").nth(1))
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    assert!(href.starts_with(&format!("{detail}/files/")), "{href}");
+    let file = csp1.get(&href).await;
+    assert_eq!(file.status, 200);
+    assert!(file.body.starts_with("%PDF-1.7 "), "{}", file.body);
+    assert!(ipa.get(&href).await.status == 200);
+    assert_eq!(csp2.get(&href).await.status, 404);
     assert!(page.body.contains("id=\"withdraw\"") && !page.body.contains("id=\"accept\""));
 
     // Another provider never sees it; staff do.
@@ -526,7 +567,7 @@ async fn review_liu_needs_a_low_impact_assessment() {
         let csp1 = &csp1;
         async move {
             let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            csp1.post("/ismap/applications", "/ismap/applications", &f)
+            csp1.post_files("/ismap/applications", "/ismap/applications", &f)
                 .await
         }
     };
@@ -607,7 +648,7 @@ async fn review_renewal_pending_keeps_the_registration_valid_until_decided() {
 
     let csp1 = app.signed_in("csp1").await;
     let applied = csp1
-        .post(
+        .post_files(
             "/ismap/applications",
             "/ismap/applications",
             &[

@@ -94,7 +94,7 @@ async fn apply(csp: &Client, [service, statement, audit]: [i64; 3], renewal: Opt
         fields.push(("renewal", r));
     }
     let list = "/ismap/applications";
-    id_of(&csp.post(list, list, &fields).await)
+    id_of(&csp.post_files(list, list, &fields).await)
 }
 
 fn inbox_has(body: &str, kind: &str) -> bool {
