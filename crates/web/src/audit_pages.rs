@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::Date;
 use kasumi_core::{OrgKind, Role, format_tokyo};
@@ -37,12 +37,12 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::context::Ctx;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::form::{Form, split_list};
 use crate::pages::{Layout, Notice, page};
 use crate::path::Ids;
 use crate::registry::{Ledger, Record, load_all};
-use crate::upload::{self, UploadError, disposition};
+use crate::upload::{self, UploadError};
 use crate::workflow::{
     actor, catalog_for, commit, own, refused, registry_error, status_of, visible, who,
 };
@@ -897,19 +897,7 @@ pub async fn evidence(
 ) -> AppResult<Response> {
     let user = ctx.require_role(ENGAGEMENT_ROLES)?;
     seen(&state, user, id).await?;
-    let file = state
-        .store
-        .registry_file(Engagement::KIND, id, &sha256)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
-            (header::CONTENT_DISPOSITION, disposition(&file.name)),
-        ],
-        file.bytes,
-    )
-        .into_response())
+    upload::download(&state, Engagement::KIND, id, &sha256).await
 }
 
 // ---- the report ----

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use kasumi_core::{Role, format_tokyo};
 use kasumi_lifecycle::application::{
@@ -38,7 +38,7 @@ use crate::form::{Form, split_list};
 use crate::pages::{Layout, Notice, page};
 use crate::path::Ids;
 use crate::registry::{Ledger, Record, load_all};
-use crate::upload::{self, Upload, UploadError, disposition};
+use crate::upload::{self, Upload, UploadError};
 use crate::workflow::{
     HistoryLine, actor, find, form_id, history, own, refused, registry_error, status_of, visible,
     who,
@@ -949,19 +949,7 @@ pub async fn attachment(
     let user = ctx.require_role(REVIEW_ROLES)?;
     let me = who(user);
     visible::<Application>(&state, id, |a| can_view_application(Some(&me), a)).await?;
-    let file = state
-        .store
-        .registry_file(Application::KIND, id, &sha256)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
-            (header::CONTENT_DISPOSITION, disposition(&file.name)),
-        ],
-        file.bytes,
-    )
-        .into_response())
+    upload::download(&state, Application::KIND, id, &sha256).await
 }
 
 /// The committee's decision: a new registration gets the next number; a

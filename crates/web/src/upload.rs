@@ -6,7 +6,11 @@ use std::collections::HashMap;
 
 use axum::extract::Multipart;
 use axum::extract::multipart::MultipartRejection;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::AppState;
+use crate::error::{AppError, AppResult};
 
 /// Room for a form's text fields beside its files in one upload.
 pub const FORM_SLACK_BYTES: usize = 64 * 1024;
@@ -140,8 +144,26 @@ pub fn clean_name(name: &str) -> String {
     if base.is_empty() { "file".into() } else { base }
 }
 
+/// The stored file of record `kind`/`id` with hash `sha256` as a download
+/// (the caller has checked that the reader may see the record); 404 if none.
+pub async fn download(state: &AppState, kind: &str, id: i64, sha256: &str) -> AppResult<Response> {
+    let file = state
+        .store
+        .registry_file(kind, id, sha256)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+            (header::CONTENT_DISPOSITION, disposition(&file.name)),
+        ],
+        file.bytes,
+    )
+        .into_response())
+}
+
 /// `attachment` with the stored name: an ASCII fallback and the UTF-8 name.
-pub fn disposition(name: &str) -> String {
+fn disposition(name: &str) -> String {
     let ascii: String = name
         .chars()
         .map(|c| {
