@@ -38,9 +38,9 @@ use kasumi_lifecycle::statement::{
     ControlDecision, Disclosures, Person, Scope, Statement, StatementContent, TestState,
     TestStatus, create_statement, submit_statement,
 };
-use kasumi_store::{Actor, DynStore};
+use kasumi_store::{Actor, DynStore, StoredFile};
 
-use super::{Ledger, RegistryError, load_all};
+use super::{Ledger, Record, RegistryError, load_all};
 
 /// Noon in Tokyo on `day`.
 pub fn noon(day: Date) -> Micros {
@@ -112,20 +112,31 @@ pub fn clean_statement(
     }
 }
 
-fn attachments() -> Vec<Attachment> {
+/// The statement and audit report attached to application `id` of
+/// `service`: short text documents saying what they stand for, kept like
+/// any uploaded file so the application's links open them.
+fn attachments(id: i64, service: &str) -> (Vec<Attachment>, Vec<StoredFile>) {
     [
-        (AttachmentKind::Statement, "statement.pdf"),
-        (AttachmentKind::AuditReport, "audit-report.pdf"),
+        (AttachmentKind::Statement, "statement.txt", "言明書"),
+        (
+            AttachmentKind::AuditReport,
+            "audit-report.txt",
+            "実施結果報告書",
+        ),
     ]
     .into_iter()
-    .enumerate()
-    .map(|(n, (kind, name))| Attachment {
-        kind,
-        name: name.into(),
-        sha256: format!("{n:x}").repeat(64),
-        size: 1000 * (n as u64 + 1),
+    .map(|(kind, name, title)| {
+        let text = format!("{title}（デモ用の架空の書類）\nサービス: {service}\n申請番号: {id}\n");
+        let file = StoredFile::new(Application::KIND, id, name, text.into_bytes());
+        let attachment = Attachment {
+            kind,
+            name: name.into(),
+            sha256: file.sha256.clone(),
+            size: file.size(),
+        };
+        (attachment, file)
     })
-    .collect()
+    .unzip()
 }
 
 /// A registered service and the records its registration rests on.
@@ -290,6 +301,7 @@ impl<'a> Journey<'a> {
     ) -> Result<(Application, Option<Registration>), RegistryError> {
         let id = self.id("application").await?;
         let day = shift(eng.period.end, 40);
+        let (attachments, files) = attachments(id, &service.draft.name);
         let out = apply(
             csp,
             id,
@@ -301,7 +313,7 @@ impl<'a> Journey<'a> {
                     None => ApplicationKind::New,
                 },
                 track: Track::Standard,
-                attachments: attachments(),
+                attachments,
             },
             ApplyContext {
                 service,
@@ -312,6 +324,7 @@ impl<'a> Journey<'a> {
             },
             noon(day),
         )?;
+        files.into_iter().for_each(|f| self.ledger.file(f));
         self.ledger.events(out.events);
         let (app, pending) = out.state;
         let out = acceptance_check(

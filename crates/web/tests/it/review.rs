@@ -647,6 +647,13 @@ async fn review_renewal_pending_keeps_the_registration_valid_until_decided() {
     assert!(valid > today);
 
     let csp1 = app.signed_in("csp1").await;
+    // The first application's attached documents open from its page.
+    let first = format!("/ismap/applications/{}", r.application.id);
+    let a = &r.application.attachments[0];
+    let doc = csp1.get(&format!("{first}/files/{}", a.sha256)).await;
+    assert_eq!(doc.status, 200);
+    assert!(doc.body.contains("言明書"), "{}", doc.body);
+    assert_eq!(a.size, doc.body.len() as u64);
     let applied = csp1
         .post_files(
             "/ismap/applications",
