@@ -260,6 +260,16 @@ impl<'a> Journey<'a> {
         let mut eng = out.state;
         let report_day = shift(audit_end, 30);
         for control in eng.controls.clone() {
+            // A short record of the procedure, kept like any uploaded evidence.
+            let text = format!(
+                "監査証跡（デモ用の架空の記録）\n監査 #{id} 管理策 {control}\n閲覧・質問により確認した。\n"
+            );
+            let file = StoredFile::new(
+                Engagement::KIND,
+                id,
+                &format!("{control}.txt"),
+                text.into_bytes(),
+            );
             let out = record_result(
                 &self.cast.auditor,
                 &eng,
@@ -269,13 +279,14 @@ impl<'a> Journey<'a> {
                     design: TestResult::NoException,
                     operating: TestResult::NoException,
                     evidence: vec![Evidence {
-                        sha256: "e".repeat(64),
-                        size: 2048,
-                        name: format!("{control}.pdf"),
+                        sha256: file.sha256.clone(),
+                        size: file.size(),
+                        name: file.name.clone(),
                     }],
                 },
                 noon(shift(report_day, -3)),
             )?;
+            self.ledger.file(file);
             self.ledger.events(out.events);
             eng = out.state;
         }

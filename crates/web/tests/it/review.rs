@@ -654,6 +654,15 @@ async fn review_renewal_pending_keeps_the_registration_valid_until_decided() {
     assert_eq!(doc.status, 200);
     assert!(doc.body.contains("言明書"), "{}", doc.body);
     assert_eq!(a.size, doc.body.len() as u64);
+    // So does the audit's evidence from its engagement.
+    let ev = &r.engagement.results[0].input.evidence[0];
+    let path = format!(
+        "/ismap/engagements/{}/evidence/{}",
+        r.engagement.id, ev.sha256
+    );
+    let doc = csp1.get(&path).await;
+    assert_eq!(doc.status, 200);
+    assert!(doc.body.contains("監査証跡"), "{}", doc.body);
     let applied = csp1
         .post_files(
             "/ismap/applications",
