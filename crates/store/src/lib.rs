@@ -20,7 +20,9 @@ use kasumi_core::{Lang, Micros};
 
 pub use audit::{AuditEntry, ChainBreak, VerifyReport};
 pub use model::*;
-pub use registry::{RecordWrite, RegistryEvent, RegistryEventIn, RegistryRecord, StoredFile};
+pub use registry::{
+    RecordRead, RecordWrite, RegistryEvent, RegistryEventIn, RegistryRecord, StoredFile,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -256,13 +258,15 @@ pub trait Store: Send + Sync + 'static {
         writes: &[RecordWrite],
         events: &[RegistryEventIn],
     ) -> Result<()> {
-        self.registry_commit_with_files(actor, at, writes, events, &[])
+        self.registry_commit_with_files(actor, at, writes, events, &[], &[])
             .await
     }
     /// [`Store::registry_commit`] that also stores files in the same
     /// transaction, so a state never names a file that is not kept. A file
     /// whose `sha256` does not match its bytes is [`StoreError::Invalid`]; one
     /// already stored for the record is kept as it is (same hash, same bytes).
+    /// Each of `reads` must still be at its revision, or nothing is written
+    /// ([`StoreError::Conflict`]).
     async fn registry_commit_with_files(
         &self,
         actor: &Actor,
@@ -270,6 +274,7 @@ pub trait Store: Send + Sync + 'static {
         writes: &[RecordWrite],
         events: &[RegistryEventIn],
         files: &[StoredFile],
+        reads: &[RecordRead],
     ) -> Result<()>;
     /// One file of record `kind`/`id` by its SHA-256.
     async fn registry_file(&self, kind: &str, id: i64, sha256: &str) -> Result<Option<StoredFile>>;

@@ -52,6 +52,15 @@ pub struct RecordWrite {
     pub body: serde_json::Value,
 }
 
+/// A record a transition depended on without changing it: the commit goes
+/// through only if it is still at `revision` (and holds it until then).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordRead {
+    pub kind: String,
+    pub id: i64,
+    pub revision: i64,
+}
+
 /// One lifecycle event to append.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RegistryEventIn {

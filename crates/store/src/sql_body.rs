@@ -4,7 +4,7 @@ use kasumi_core::{Lang, Micros, Role};
 use sqlx::{Row, Transaction};
 
 use crate::audit::{self, AuditEntry, ChainVerifier, VerifyReport};
-use crate::registry::{StoredFile, RecordWrite, RegistryEvent, RegistryEventIn, RegistryRecord, is_record_kind, sha256_hex};
+use crate::registry::{RecordRead, RecordWrite, StoredFile, RegistryEvent, RegistryEventIn, RegistryRecord, is_record_kind, sha256_hex};
 use crate::{
     Actor, CatalogRecord, CatalogSummary, Exercise, ExerciseState, NewExercise, NewOrg,
     NewSession, NewUser, Org, Session, Store, Team, TeamAction, TeamMember, TeamMessage, TeamMessageKind, Throttle,
@@ -857,6 +857,7 @@ impl Store for SqlStore<DB> {
         writes: &[RecordWrite],
         events: &[RegistryEventIn],
         files: &[StoredFile],
+        reads: &[RecordRead],
     ) -> Result<()> {
         for w in writes {
             check_kind(&w.kind)?;
@@ -871,6 +872,25 @@ impl Store for SqlStore<DB> {
             }
         }
         let mut tx = self.writer.begin().await?;
+        // A no-op update locks each record read until the commit and says
+        // whether it is still at the revision the transition saw.
+        for r in reads {
+            let held = sqlx::query(
+                "UPDATE registry_records SET revision = revision WHERE kind = $1 AND id = $2 AND revision = $3",
+            )
+            .bind(&r.kind)
+            .bind(r.id)
+            .bind(r.revision)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if held != 1 {
+                return Err(StoreError::Conflict {
+                    what: "registry record revision",
+                    value: format!("{}:{}@{}", r.kind, r.id, r.revision),
+                });
+            }
+        }
         let mut written = Vec::with_capacity(writes.len());
         for w in writes {
             let body = w.body.to_string();

@@ -1002,6 +1002,7 @@ async fn evidence_is_stored_with_its_commit_or_not_at_all() {
                 &[write(0)],
                 std::slice::from_ref(&event),
                 std::slice::from_ref(&file),
+                &[],
             )
             .await
             .unwrap();
@@ -1029,7 +1030,8 @@ async fn evidence_is_stored_with_its_commit_or_not_at_all() {
                     T0,
                     &[write(0)],
                     std::slice::from_ref(&event),
-                    std::slice::from_ref(&other)
+                    std::slice::from_ref(&other),
+                    &[],
                 )
                 .await,
             Err(StoreError::Conflict { .. })
@@ -1047,11 +1049,78 @@ async fn evidence_is_stored_with_its_commit_or_not_at_all() {
         forged.sha256 = "0".repeat(64);
         assert!(matches!(
             store
-                .registry_commit_with_files(&admin(), T0, &[write(1)], &[event], &[forged])
+                .registry_commit_with_files(&admin(), T0, &[write(1)], &[event], &[forged], &[])
                 .await,
             Err(StoreError::Invalid(_))
         ));
         assert_eq!(audit_count(&store).await, before + 1);
+    })
+    .await;
+}
+
+/// A transition that depended on a record it did not change (engaging a firm
+/// that was listed) goes through only while that record is unchanged.
+#[tokio::test]
+async fn a_commit_checks_the_records_it_only_read() {
+    use kasumi_store::{RecordRead, RecordWrite};
+    each_backend(|store, _| async move {
+        let firm = |rev, status: &str| RecordWrite {
+            kind: "firm".into(),
+            id: 3,
+            owner_org: Some(20),
+            expected_revision: rev,
+            body: serde_json::json!({ "status": status }),
+        };
+        let engagement = |id| RecordWrite {
+            kind: "engagement".into(),
+            id,
+            owner_org: Some(10),
+            expected_revision: 0,
+            body: serde_json::json!({"status": "engaged", "firm": 3}),
+        };
+        let read = |revision| RecordRead {
+            kind: "firm".into(),
+            id: 3,
+            revision,
+        };
+        store
+            .registry_commit(&admin(), T0, &[firm(0, "listed")], &[])
+            .await
+            .unwrap();
+        // The firm as read (revision 1): the engagement is written.
+        store
+            .registry_commit_with_files(&admin(), T0, &[engagement(1)], &[], &[], &[read(1)])
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .registry_record("firm", 3)
+                .await
+                .unwrap()
+                .unwrap()
+                .revision,
+            1
+        );
+        // The firm was suspended in between: the engagement read it at 1, now 2.
+        store
+            .registry_commit(&admin(), T0, &[firm(1, "suspended")], &[])
+            .await
+            .unwrap();
+        let before = audit_count(&store).await;
+        assert!(matches!(
+            store
+                .registry_commit_with_files(&admin(), T0, &[engagement(2)], &[], &[], &[read(1)])
+                .await,
+            Err(StoreError::Conflict { .. })
+        ));
+        assert!(
+            store
+                .registry_record("engagement", 2)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(audit_count(&store).await, before);
     })
     .await;
 }

@@ -462,7 +462,10 @@ pub async fn engage(
         Ok(fid) => state.store.registry_record(Firm::KIND, fid).await?,
         Err(_) => None,
     };
-    let firm: Option<Firm> = firm.and_then(|r| serde_json::from_value(r.body).ok());
+    let firm: Option<(Firm, i64)> = firm.and_then(|r| {
+        let revision = r.revision;
+        serde_json::from_value(r.body).ok().map(|f| (f, revision))
+    });
     let start = f.start.trim().parse::<Date>().ok();
     let end = f.end.trim().parse::<Date>().ok();
     let scope = match f.scope.as_str() {
@@ -477,7 +480,7 @@ pub async fn engage(
         (_, None, ..) => invalid("audit-period-start"),
         (_, _, None, _) => invalid("audit-period-end"),
         (.., None) => invalid("audit-scope"),
-        (Some(firm), Some(start), Some(end), Some(scope)) => {
+        (Some((firm, firm_revision)), Some(start), Some(end), Some(scope)) => {
             let period = match AuditPeriod::new(start, end) {
                 Ok(p) => p,
                 Err(r) => {
@@ -490,7 +493,15 @@ pub async fn engage(
             let eid = state.store.registry_allocate_id(Engagement::KIND).await?;
             match engage_audit(&who(&user), eid, &st, &firm, &catalog, scope, period, now) {
                 Ok(out) => {
-                    commit(&state, &user, None, out, now).await?;
+                    // Engaged only if the firm is still as read (not suspended meanwhile).
+                    let mut ledger = Ledger::new();
+                    ledger.read_at(&firm, firm_revision);
+                    ledger.put(&out.state);
+                    ledger.events(out.events);
+                    ledger
+                        .commit(&state.store, &actor(&user), now)
+                        .await
+                        .map_err(registry_error)?;
                     return Ok(Redirect::to(&format!("/ismap/engagements/{eid}")).into_response());
                 }
                 Err(r) => (status_of(&r), refused(&ctx, &r)),

@@ -22,7 +22,8 @@ use kasumi_lifecycle::service::{Service, ServiceModel};
 use kasumi_lifecycle::statement::Statement;
 use kasumi_lifecycle::{Event, Refusal, RemarkKind, Subject};
 use kasumi_store::{
-    Actor, DynStore, RecordWrite, RegistryEvent, RegistryEventIn, StoreError, StoredFile,
+    Actor, DynStore, RecordRead, RecordWrite, RegistryEvent, RegistryEventIn, StoreError,
+    StoredFile,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -178,9 +179,20 @@ impl Ledger {
                 body: body.clone(),
             })
             .collect();
+        // Records read but not written: the transition depended on them.
+        let reads: Vec<RecordRead> = self
+            .read
+            .iter()
+            .filter(|(key, _)| !self.records.contains_key(*key))
+            .map(|((kind, id), revision)| RecordRead {
+                kind: kind.to_string(),
+                id: *id,
+                revision: *revision,
+            })
+            .collect();
         let events: Vec<RegistryEventIn> = self.events.iter().map(event_in).collect();
         store
-            .registry_commit_with_files(actor, at, &writes, &events, &self.files)
+            .registry_commit_with_files(actor, at, &writes, &events, &self.files, &reads)
             .await?;
         for w in &writes {
             if let Some(key) = self

@@ -381,9 +381,9 @@ pub async fn create(
         }
         _ => Track::Standard,
     };
-    let (service, _) = own::<Service>(&state, &user, service_id).await?;
-    let (statement, _) = own::<Statement>(&state, &user, statement_id).await?;
-    let (engagement, _) = own::<Engagement>(&state, &user, engagement_id).await?;
+    let (service, service_rev) = own::<Service>(&state, &user, service_id).await?;
+    let (statement, statement_rev) = own::<Statement>(&state, &user, statement_id).await?;
+    let (engagement, engagement_rev) = own::<Engagement>(&state, &user, engagement_id).await?;
     let registration = match renewal_id {
         Some(id) => Some(own::<Registration>(&state, &user, id).await?),
         None => None,
@@ -425,6 +425,10 @@ pub async fn create(
             events,
         }) => {
             let mut ledger = Ledger::new();
+            // The application stands on these as read; a change meanwhile refuses it.
+            ledger.read_at(&service, service_rev);
+            ledger.read_at(&statement, statement_rev);
+            ledger.read_at(&engagement, engagement_rev);
             ledger.put(&app);
             if let (Some(r), Some((_, rev))) = (&reg, &registration) {
                 put(&mut ledger, r, Some(*rev));
