@@ -61,7 +61,7 @@ pub struct AppConfig {
     pub throttle: ThrottlePolicy,
     /// Largest request body accepted (forms); larger ones get 413.
     pub max_body_bytes: usize,
-    /// Largest audit evidence file accepted; larger ones are refused, nothing stored.
+    /// Largest uploaded file (audit evidence, application attachment); larger ones are refused, nothing stored.
     pub evidence_max_bytes: usize,
     /// How the committee's decisions number registrations (`C{YY}-{NNNN}-{n}` by default).
     pub registration_number: kasumi_lifecycle::registration::NumberFormat,
