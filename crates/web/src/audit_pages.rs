@@ -44,7 +44,7 @@ use crate::path::Ids;
 use crate::registry::{Ledger, Record, load_all};
 use crate::upload::{self, UploadError};
 use crate::workflow::{
-    actor, catalog_for, commit, own, refused, registry_error, status_of, visible, who,
+    catalog_for, commit, commit_ledger, own, refused, registry_error, status_of, visible, who,
 };
 
 /// Who sees the firms page: the evaluator manages every firm; an auditor
@@ -498,10 +498,7 @@ pub async fn engage(
                     ledger.read_at(&firm, firm_revision);
                     ledger.put(&out.state);
                     ledger.events(out.events);
-                    ledger
-                        .commit(&state.store, &actor(&user), now)
-                        .await
-                        .map_err(registry_error)?;
+                    commit_ledger(&state, &user, &mut ledger, now).await?;
                     return Ok(Redirect::to(&format!("/ismap/engagements/{eid}")).into_response());
                 }
                 Err(r) => (status_of(&r), refused(&ctx, &r)),
@@ -890,10 +887,7 @@ pub async fn record(
             if let Some(f) = file {
                 ledger.file(f);
             }
-            ledger
-                .commit(&state.store, &actor(&user), now)
-                .await
-                .map_err(registry_error)?;
+            commit_ledger(&state, &user, &mut ledger, now).await?;
             let notice = Notice::info(ctx.tr.t("audit-result-saved"));
             engagement_page(&state, &ctx, id, StatusCode::OK, Some(notice)).await
         }

@@ -35,7 +35,9 @@ use crate::form::{Form, split_list};
 use crate::pages::{Layout, Notice, page};
 use crate::path::Ids;
 use crate::registry::{Ledger, Record, load_all, remarks};
-use crate::workflow::{actor, find, form_id, refused, registry_error, status_of, visible, who};
+use crate::workflow::{
+    commit_ledger, find, form_id, refused, registry_error, status_of, visible, who,
+};
 
 /// Staff and the owning provider see registrations here (the public uses /registry).
 pub const REGISTRATION_ROLES: &[Role] = &[
@@ -451,10 +453,7 @@ pub async fn act(
     match step {
         Step::Done(mut ledger, events, ok) => {
             ledger.events(events);
-            ledger
-                .commit(&state.store, &actor(&user), now)
-                .await
-                .map_err(registry_error)?;
+            commit_ledger(&state, &user, &mut ledger, now).await?;
             detail_page(
                 &state,
                 &ctx,
@@ -642,10 +641,7 @@ pub async fn file_liu(
             let mut ledger = Ledger::new();
             ledger.put(&out.state);
             ledger.events(out.events);
-            ledger
-                .commit(&state.store, &actor(&user), now)
-                .await
-                .map_err(registry_error)?;
+            commit_ledger(&state, &user, &mut ledger, now).await?;
             Ok(Redirect::to("/ismap/liu").into_response())
         }
         Err(r) => liu_page(&state, &ctx, status_of(&r), refused(&ctx, &r)).await,

@@ -40,8 +40,8 @@ use crate::path::Ids;
 use crate::registry::{Ledger, Record, load_all};
 use crate::upload::{self, Upload, UploadError};
 use crate::workflow::{
-    HistoryLine, actor, find, form_id, history, own, refused, registry_error, status_of, visible,
-    who,
+    HistoryLine, commit_ledger, find, form_id, history, own, refused, registry_error, status_of,
+    visible, who,
 };
 
 /// The roles with application pages.
@@ -79,10 +79,7 @@ async fn commit_all(
     now: i64,
 ) -> AppResult<()> {
     ledger.events(events);
-    ledger
-        .commit(&state.store, &actor(user), now)
-        .await
-        .map_err(registry_error)
+    commit_ledger(state, user, ledger, now).await
 }
 
 fn put<T: Record>(ledger: &mut Ledger, t: &T, read: Option<i64>) {

@@ -71,6 +71,17 @@ pub async fn commit<T: Record>(
     }
     ledger.put(&out.state);
     ledger.events(out.events);
+    commit_ledger(state, user, &mut ledger, now).await
+}
+
+/// Commits what a page gathered in `ledger` (states, events, files, reads)
+/// as `user`, in one transaction with its audit entries.
+pub async fn commit_ledger(
+    state: &AppState,
+    user: &User,
+    ledger: &mut Ledger,
+    now: i64,
+) -> AppResult<()> {
     ledger
         .commit(&state.store, &actor(user), now)
         .await
