@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::actor::{Actor, OrgId, UserId};
 use crate::error::{Refusal, require_text};
 use crate::event::{Event, Outcome, Subject};
-use crate::service::Service;
+use crate::service::{Service, ServiceModel};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -72,6 +72,13 @@ pub fn file_impact_assessment(
         "影響度評価の提出",
         "file an impact assessment",
     )?;
+    if service.draft.service_model != ServiceModel::Saas {
+        return Err(Refusal::invalid(
+            "liu.saas_only",
+            "ISMAP-LIU は SaaS のみが対象です。",
+            "ISMAP-LIU is for SaaS only.",
+        ));
+    }
     require_text("business", &input.business)?;
     require_text("information", &input.information)?;
     let level = input.result;

@@ -476,10 +476,16 @@ fn agencies_file_impact_assessments_and_nobody_else() {
             "auth.role",
         );
     }
-    let a = file_impact_assessment(&agency(), 1, &service(), input, at(2024, 1, 1))
+    let a = file_impact_assessment(&agency(), 1, &service(), input.clone(), at(2024, 1, 1))
         .unwrap()
         .state;
     assert_eq!(a.agency_org, AGENCY_ORG);
+    // ISMAP-LIU is for SaaS: an IaaS cannot be assessed for it.
+    let mut iaas = service();
+    iaas.draft.service_model = ServiceModel::Iaas;
+    let e = file_impact_assessment(&agency(), 2, &iaas, input, at(2024, 1, 1))
+        .expect_err("an IaaS is not assessed for LIU");
+    assert_eq!((e.http_status(), e.key()), (422, "liu.saas_only"), "{e}");
     // An agency cannot apply for a CSP.
     forbidden(
         register_service(

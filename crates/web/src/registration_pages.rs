@@ -23,7 +23,8 @@ use kasumi_lifecycle::registration::{
     Registration, delete_registration, reinstate_registration, revoke_registration,
     suspend_registration,
 };
-use kasumi_lifecycle::service::Service;
+use kasumi_lifecycle::service::{Service, ServiceModel};
+use kasumi_lifecycle::statement::{Statement, StatementStatus};
 use kasumi_lifecycle::{Event, Outcome, Refusal};
 use kasumi_store::User;
 use serde::Deserialize;
@@ -567,15 +568,40 @@ async fn liu_page(
             notice,
             rows,
             agency,
-            services: services
-                .iter()
-                .map(|s| ServiceChoice {
-                    id: s.id,
-                    name: s.draft.name.clone(),
-                })
-                .collect(),
+            services: if agency {
+                offered_for_liu(state, &services)
+                    .await?
+                    .into_iter()
+                    .map(|s| ServiceChoice {
+                        id: s.id,
+                        name: s.draft.name.clone(),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
         },
     )
+}
+
+/// The services an agency may assess: SaaS whose provider has submitted a
+/// statement for them. A draft service stays private to its CSP, so it is
+/// neither offered nor accepted (another CSP's drafts are never shown).
+async fn offered_for_liu<'a>(
+    state: &AppState,
+    services: &'a [Service],
+) -> AppResult<Vec<&'a Service>> {
+    let stated: std::collections::HashSet<i64> = load_all::<Statement>(&state.store)
+        .await
+        .map_err(registry_error)?
+        .into_iter()
+        .filter(|(st, _)| st.status == StatementStatus::Submitted)
+        .map(|(st, _)| st.service_id)
+        .collect();
+    Ok(services
+        .iter()
+        .filter(|s| s.draft.service_model == ServiceModel::Saas && stated.contains(&s.id))
+        .collect())
 }
 
 pub async fn liu(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response> {
@@ -625,6 +651,13 @@ pub async fn file_liu(
     let Some((service, _)) = find::<Service>(&state, service_id).await? else {
         return Err(AppError::NotFound);
     };
+    if user.role == Role::Agency
+        && offered_for_liu(&state, std::slice::from_ref(&service))
+            .await?
+            .is_empty()
+    {
+        return Err(AppError::NotFound);
+    }
     let now = state.clock.now();
     let id = state
         .store

@@ -624,6 +624,61 @@ async fn review_liu_needs_a_low_impact_assessment() {
     assert!(page.contains("ISMAP-LIU"));
 }
 
+/// An agency picks from SaaS that a provider has put forward with a submitted
+/// statement: another provider's draft service is neither listed nor accepted.
+#[tokio::test]
+async fn review_liu_offers_only_stated_saas_to_agencies() {
+    let app = TestApp::start().await;
+    let s = setup(&app).await;
+    let other = app
+        .store
+        .org_by_code("kumo-cloud")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let catalog = kasumi_ismap::sample_catalog();
+    let mut j = Journey::new(&app.store, &catalog, s.cast).await.unwrap();
+    let today = tokyo_date(T0);
+    let secret = j
+        .add_service(&csp(other), draft("くも 未発表サービス"), today)
+        .await
+        .unwrap();
+    let mut iaas = draft("そら 基盤");
+    iaas.service_model = ServiceModel::Iaas;
+    let iaas = j.add_service(&csp(s.provider), iaas, today).await.unwrap();
+    j.commit(&Actor::system("test"), T0).await.unwrap();
+
+    let agency = app.signed_in("agency1").await;
+    let page = agency.get("/ismap/liu").await.body;
+    // No assessment yet, so a service's name on the page is an option of the picker.
+    assert!(
+        page.contains("liu-empty") && page.contains("そら 文書管理"),
+        "{page}"
+    );
+    assert!(!page.contains("くも 未発表サービス"), "{page}");
+    assert!(!page.contains("そら 基盤"), "{page}");
+    for hidden in [secret.id, iaas.id] {
+        let r = agency
+            .post(
+                "/ismap/liu",
+                "/ismap/liu",
+                &[
+                    ("service", hidden.to_string().as_str()),
+                    ("business", "庶務"),
+                    ("information", "機密性2"),
+                    ("result", "low"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 404, "{}", r.body);
+    }
+    assert!(agency.get("/ismap/liu").await.body.contains("liu-empty"));
+    // The CSP's own page has no picker: only agencies file assessments.
+    let own = app.signed_in("csp1").await.get("/ismap/liu").await.body;
+    assert!(!own.contains("<select name=\"service\">"), "{own}");
+}
+
 #[tokio::test]
 async fn review_renewal_pending_keeps_the_registration_valid_until_decided() {
     let app = TestApp::start().await;
