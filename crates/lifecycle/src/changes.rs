@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::actor::{Actor, OrgId};
 use crate::dates::tokyo_date;
+use crate::engagement::{Engagement, EngagementStatus};
 use crate::error::{Refusal, require_text, wrong_state};
 use crate::event::{Event, Outcome, RemarkKind, Subject};
 use crate::registration::{Registration, RegistrationStatus};
@@ -55,6 +56,31 @@ pub struct ChangeNotice {
     pub description: String,
     pub needs_additional_audit: bool,
     pub filed_at: Micros,
+    /// The additional audit submitted for a control change.
+    #[serde(default)]
+    pub additional_audit: Option<ChangeAudit>,
+}
+
+/// The additional audit (追加監査) that answers a control change: an issued
+/// report of an audit covering every changed control.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeAudit {
+    pub engagement_id: i64,
+    pub submitted_at: Micros,
+}
+
+impl ChangeNotice {
+    /// A control change whose additional audit has not been submitted yet.
+    pub fn awaits_additional_audit(&self) -> bool {
+        self.needs_additional_audit && self.additional_audit.is_none()
+    }
+
+    fn changed_controls(&self) -> &[String] {
+        match &self.kind {
+            ChangeKind::ControlChange { controls } => controls,
+            _ => &[],
+        }
+    }
 }
 
 /// Registration states in which the CSP still reports changes and incidents.
@@ -148,6 +174,7 @@ pub fn file_change_notice(
         kind,
         description: description.to_string(),
         filed_at: now,
+        additional_audit: None,
     };
     let ev = Event::new(
         now,
@@ -159,6 +186,96 @@ pub fn file_change_notice(
     )
     .public(service.id, remark_kind);
     Ok(Outcome::new((notice, svc), vec![ev]))
+}
+
+/// The CSP submits the additional audit of a control change: an audit of the
+/// same service whose report was issued after the notice and which covered
+/// every changed control. The public remarks record it.
+pub fn submit_change_audit(
+    actor: &Actor,
+    notice: &ChangeNotice,
+    engagement: &Engagement,
+    firm_name: &str,
+    now: Micros,
+) -> Result<Outcome<ChangeNotice>, Refusal> {
+    actor.require(&[Role::Csp], "追加監査の提出", "submit an additional audit")?;
+    actor.require_org(notice.csp_org, "変更届", "change notice")?;
+    if !notice.needs_additional_audit {
+        return Err(Refusal::conflict(
+            "change.no_audit_needed",
+            "この変更届は追加監査の対象ではありません。",
+            "This change notice does not need an additional audit.",
+        ));
+    }
+    if notice.additional_audit.is_some() {
+        return Err(Refusal::conflict(
+            "change.audit_already_submitted",
+            "この変更届の追加監査は提出済みです。",
+            "The additional audit of this change notice was already submitted.",
+        ));
+    }
+    if engagement.service_id != notice.service_id {
+        return Err(Refusal::invalid(
+            "change.audit_other_service",
+            "この監査は別のサービスに対するものです。",
+            "The audit is of another service.",
+        ));
+    }
+    let Some(report) = engagement
+        .report
+        .as_ref()
+        .filter(|_| engagement.status == EngagementStatus::Reported)
+    else {
+        return Err(wrong_state(
+            "change.audit_not_reported",
+            "追加監査として提出",
+            "submit as the additional audit",
+            engagement.status.code(),
+        ));
+    };
+    if report.issued_at < notice.filed_at {
+        return Err(Refusal::invalid(
+            "change.audit_before_notice",
+            "実施結果報告書が変更届より前に発行されています。変更後の監査を提出してください。",
+            "The report was issued before the change notice; submit an audit made after the change.",
+        ));
+    }
+    let missing: Vec<&str> = notice
+        .changed_controls()
+        .iter()
+        .filter(|c| !engagement.controls.contains(c))
+        .map(String::as_str)
+        .collect();
+    if !missing.is_empty() {
+        let list = missing.join(", ");
+        return Err(Refusal::invalid(
+            "change.audit_scope_missing",
+            format!("この監査は変更した管理策 {list} を対象にしていません。"),
+            format!("The audit does not cover the changed controls {list}."),
+        ));
+    }
+    let mut next = notice.clone();
+    next.additional_audit = Some(ChangeAudit {
+        engagement_id: engagement.id,
+        submitted_at: now,
+    });
+    let list = notice.changed_controls().join(", ");
+    let ev = Event::new(
+        now,
+        Some(actor),
+        "change.audit_submitted",
+        Subject::ChangeNotice(notice.id),
+        format!(
+            "統制変更（{list}）の追加監査の実施結果報告書（監査機関: {firm_name}、{}発行）が提出されました。",
+            report.issued_on
+        ),
+        format!(
+            "The additional audit report for the control change ({list}) was submitted (audit firm: {firm_name}, issued {}).",
+            report.issued_on
+        ),
+    )
+    .public(notice.service_id, RemarkKind::AdditionalAudit);
+    Ok(Outcome::new(next, vec![ev]))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::actor::Actor;
 use crate::application::{Application, ApplicationStatus};
-use crate::changes::{Incident, IncidentStatus};
+use crate::changes::{ChangeNotice, Incident, IncidentStatus};
 use crate::dates::{days_between, tokyo_date};
 use crate::engagement::{Engagement, EngagementStatus};
 use crate::event::Subject;
@@ -42,10 +42,13 @@ pub enum InboxKind {
     Decision,
     /// IPA / committee: an incident has only a flash report so far.
     IncidentOpen,
+    /// CSP: a control change awaits its additional audit; IPA and the
+    /// committee see the same notices as outstanding.
+    ChangeAuditDue,
 }
 
 impl InboxKind {
-    pub const ALL: [InboxKind; 11] = [
+    pub const ALL: [InboxKind; 12] = [
         InboxKind::CorrectionRequested,
         InboxKind::AdditionalAuditRequested,
         InboxKind::ApplicationReturned,
@@ -57,6 +60,7 @@ impl InboxKind {
         InboxKind::Review,
         InboxKind::Decision,
         InboxKind::IncidentOpen,
+        InboxKind::ChangeAuditDue,
     ];
 }
 
@@ -76,6 +80,7 @@ pub struct InboxInput<'a> {
     pub engagements: &'a [Engagement],
     pub registrations: &'a [Registration],
     pub incidents: &'a [Incident],
+    pub change_notices: &'a [ChangeNotice],
 }
 
 /// The items waiting for `user` on `today`, in a stable order (by kind, then subject order).
@@ -113,6 +118,20 @@ pub fn inbox(user: &Actor, input: InboxInput<'_>, today: Date) -> Vec<InboxItem>
                         }
                     }
                     _ => {}
+                }
+            }
+            for n in input
+                .change_notices
+                .iter()
+                .filter(|n| n.csp_org == user.org)
+            {
+                if n.awaits_additional_audit() {
+                    out.push(item(
+                        InboxKind::ChangeAuditDue,
+                        Subject::ChangeNotice(n.id),
+                        n.service_id,
+                        None,
+                    ));
                 }
             }
             for r in input.registrations.iter().filter(|r| r.csp_org == user.org) {
@@ -174,6 +193,18 @@ pub fn inbox(user: &Actor, input: InboxInput<'_>, today: Date) -> Vec<InboxItem>
                     InboxKind::IncidentOpen,
                     Subject::Incident(i.id),
                     i.service_id,
+                    None,
+                ));
+            }
+            for n in input
+                .change_notices
+                .iter()
+                .filter(|n| n.awaits_additional_audit())
+            {
+                out.push(item(
+                    InboxKind::ChangeAuditDue,
+                    Subject::ChangeNotice(n.id),
+                    n.service_id,
                     None,
                 ));
             }

@@ -1,6 +1,7 @@
 //! One integration-test binary for kasumi-lifecycle (less linking on 2 cores).
 
 mod audit;
+mod change_audit;
 mod common;
 mod dates;
 mod inbox;

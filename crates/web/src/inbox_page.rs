@@ -13,7 +13,7 @@ use axum::response::Response;
 use kasumi_core::Role;
 use kasumi_lifecycle::Subject;
 use kasumi_lifecycle::application::Application;
-use kasumi_lifecycle::changes::Incident;
+use kasumi_lifecycle::changes::{ChangeNotice, Incident};
 use kasumi_lifecycle::dates::tokyo_date;
 use kasumi_lifecycle::engagement::Engagement;
 use kasumi_lifecycle::inbox::{InboxInput, InboxKind, inbox};
@@ -64,11 +64,12 @@ fn kind_key(k: InboxKind) -> &'static str {
         InboxKind::Review => "inbox-review",
         InboxKind::Decision => "inbox-decision",
         InboxKind::IncidentOpen => "inbox-incident",
+        InboxKind::ChangeAuditDue => "inbox-change-audit",
     }
 }
 
 /// Where an item is dealt with.
-fn href(subject: Subject, incidents: &[Incident]) -> String {
+fn href(subject: Subject, incidents: &[Incident], notices: &[ChangeNotice]) -> String {
     match subject {
         Subject::Application(id) => format!("/ismap/applications/{id}"),
         Subject::Engagement(id) => format!("/ismap/engagements/{id}"),
@@ -77,6 +78,11 @@ fn href(subject: Subject, incidents: &[Incident]) -> String {
             .iter()
             .find(|i| i.id == id)
             .map(|i| format!("/ismap/registrations/{}", i.registration_id))
+            .unwrap_or_else(|| "/ismap/registrations".into()),
+        Subject::ChangeNotice(id) => notices
+            .iter()
+            .find(|n| n.id == id)
+            .map(|n| format!("/ismap/registrations/{}#notice-{id}", n.registration_id))
             .unwrap_or_else(|| "/ismap/registrations".into()),
         _ => "/ismap/inbox".into(),
     }
@@ -95,6 +101,8 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
     let registrations: Vec<Registration> =
         records(load_all(&state.store).await.map_err(registry_error)?);
     let incidents: Vec<Incident> = records(load_all(&state.store).await.map_err(registry_error)?);
+    let change_notices: Vec<ChangeNotice> =
+        records(load_all(&state.store).await.map_err(registry_error)?);
     let services: HashMap<i64, String> = load_all::<Service>(&state.store)
         .await
         .map_err(registry_error)?
@@ -109,6 +117,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
             engagements: &engagements,
             registrations: &registrations,
             incidents: &incidents,
+            change_notices: &change_notices,
         },
         today,
     );
@@ -117,7 +126,7 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
         .map(|i| InboxRow {
             kind: kind_key(i.kind),
             service: services.get(&i.service_id).cloned().unwrap_or_default(),
-            href: href(i.subject, &incidents),
+            href: href(i.subject, &incidents, &change_notices),
             due: i.due.map(|d| d.to_string()).unwrap_or_default(),
         })
         .collect();

@@ -13,9 +13,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kasumi_core::{Role, format_tokyo};
 use kasumi_lifecycle::changes::{
     ChangeKind, ChangeNotice, Incident, IncidentReport, IncidentStatus, confirm_incident,
-    file_change_notice, report_incident,
+    file_change_notice, report_incident, submit_change_audit,
 };
 use kasumi_lifecycle::dates::tokyo_date;
+use kasumi_lifecycle::engagement::{Engagement, EngagementStatus};
+use kasumi_lifecycle::firm::Firm;
 use kasumi_lifecycle::liu::{
     AssessmentInput, ImpactAssessment, ImpactLevel, file_impact_assessment,
 };
@@ -109,10 +111,25 @@ pub async fn list(State(state): State<AppState>, ctx: Ctx) -> AppResult<Response
 }
 
 pub struct NoticeRow {
+    pub id: i64,
     pub filed: String,
     pub kind: String,
     pub description: String,
     pub additional_audit: bool,
+    /// The engagement submitted as the additional audit.
+    pub audit_engagement: Option<i64>,
+}
+
+impl NoticeRow {
+    pub fn awaits_audit(&self) -> bool {
+        self.additional_audit && self.audit_engagement.is_none()
+    }
+}
+
+/// An issued audit of the service the CSP may submit as an additional audit.
+pub struct AuditChoice {
+    pub id: i64,
+    pub label: String,
 }
 
 pub struct IncidentRow {
@@ -184,6 +201,9 @@ pub struct DetailPage {
     listed: bool,
     application_id: i64,
     notices: Vec<NoticeRow>,
+    /// Whether a notice waits for its additional audit.
+    awaiting_audit: bool,
+    audits: Vec<AuditChoice>,
     incidents: Vec<IncidentRow>,
     remarks: Vec<RemarkRow>,
     can: Can,
@@ -210,6 +230,8 @@ async fn detail_page(
         .into_iter()
         .filter(|(n, _)| n.registration_id == id)
         .map(|(n, _)| NoticeRow {
+            id: n.id,
+            audit_engagement: n.additional_audit.as_ref().map(|a| a.engagement_id),
             filed: format_tokyo(n.filed_at),
             kind: tr.t(&format!("registration-change-{}", n.kind.code())),
             description: match &n.kind {
@@ -221,7 +243,14 @@ async fn detail_page(
             },
             additional_audit: n.needs_additional_audit,
         })
-        .collect();
+        .collect::<Vec<NoticeRow>>();
+    let awaiting_audit = notices.iter().any(NoticeRow::awaits_audit);
+    let can = Can::for_viewer(user, &reg, today);
+    let audits = if can.report && awaiting_audit {
+        issued_audits(state, ctx, reg.service_id).await?
+    } else {
+        Vec::new()
+    };
     let incidents = load_all::<Incident>(&state.store)
         .await
         .map_err(registry_error)?
@@ -256,6 +285,8 @@ async fn detail_page(
         listed: reg.is_listed_on(today),
         application_id: reg.application_id,
         notices,
+        awaiting_audit,
+        audits,
         incidents,
         remarks: history
             .iter()
@@ -268,9 +299,52 @@ async fn detail_page(
                 },
             })
             .collect(),
-        can: Can::for_viewer(user, &reg, today),
+        can,
     };
     page(status, &t)
+}
+
+/// The service's audits with an issued report, newest first, labelled with
+/// the firm, the scope's controls and the report date.
+async fn issued_audits(
+    state: &AppState,
+    ctx: &Ctx,
+    service_id: i64,
+) -> AppResult<Vec<AuditChoice>> {
+    let firms: HashMap<i64, String> = load_all::<Firm>(&state.store)
+        .await
+        .map_err(registry_error)?
+        .into_iter()
+        .map(|(f, _)| (f.id, f.name))
+        .collect();
+    let mut audits: Vec<Engagement> = load_all::<Engagement>(&state.store)
+        .await
+        .map_err(registry_error)?
+        .into_iter()
+        .map(|(e, _)| e)
+        .filter(|e| e.service_id == service_id && e.status == EngagementStatus::Reported)
+        .collect();
+    audits.sort_by_key(|e| std::cmp::Reverse(e.id));
+    Ok(audits
+        .into_iter()
+        .map(|e| {
+            let issued = e
+                .report
+                .as_ref()
+                .map(|r| r.issued_on.to_string())
+                .unwrap_or_default();
+            let label = ctx.tr.ta(
+                "registration-change-audit-label",
+                &[
+                    ("id", e.id.to_string()),
+                    ("firm", firms.get(&e.firm_id).cloned().unwrap_or_default()),
+                    ("controls", e.controls.len().to_string()),
+                    ("issued", issued),
+                ],
+            );
+            AuditChoice { id: e.id, label }
+        })
+        .collect())
 }
 
 pub async fn detail(
@@ -301,12 +375,20 @@ pub struct ActionForm {
     incident: String,
     #[serde(default)]
     reason: String,
+    #[serde(default)]
+    notice: String,
+    #[serde(default)]
+    engagement: String,
 }
 
 enum Step {
     Done(Ledger, Vec<Event>, &'static str),
     Refused(Refusal),
     Bad(Notice),
+}
+
+fn required(ctx: &Ctx, field: &str) -> Notice {
+    Notice::error(ctx.tr.ta("invalid-required", &[("field", ctx.tr.t(field))]))
 }
 
 fn registration_step(
@@ -350,10 +432,7 @@ pub async fn act(
                 _ => None,
             };
             match kind {
-                None => Step::Bad(Notice::error(ctx.tr.ta(
-                    "invalid-required",
-                    &[("field", ctx.tr.t("registration-change-kind"))],
-                ))),
+                None => Step::Bad(required(&ctx, "registration-change-kind")),
                 Some(kind) => {
                     let (service, srev) = find::<Service>(&state, reg.service_id)
                         .await?
@@ -401,10 +480,7 @@ pub async fn act(
         }
         "confirm" => match form_id(&ctx, "registration-incident", &f.incident) {
             Err(n) => Step::Bad(n),
-            Ok(None) => Step::Bad(Notice::error(ctx.tr.ta(
-                "invalid-required",
-                &[("field", ctx.tr.t("registration-incident"))],
-            ))),
+            Ok(None) => Step::Bad(required(&ctx, "registration-incident")),
             Ok(Some(iid)) => {
                 let (inc, irev) =
                     visible::<Incident>(&state, iid, |i| i.registration_id == id).await?;
@@ -425,6 +501,38 @@ pub async fn act(
                 }
             }
         },
+        "change-audit" => {
+            let notice = form_id(&ctx, "registration-change-notice", &f.notice);
+            let engagement = form_id(&ctx, "registration-change-audit-engagement", &f.engagement);
+            match (notice, engagement) {
+                (Err(n), _) | (_, Err(n)) => Step::Bad(n),
+                (Ok(None), _) => Step::Bad(required(&ctx, "registration-change-notice")),
+                (_, Ok(None)) => Step::Bad(required(&ctx, "registration-change-audit-engagement")),
+                (Ok(Some(nid)), Ok(Some(eid))) => {
+                    let (notice, nrev) =
+                        visible::<ChangeNotice>(&state, nid, |n| n.registration_id == id).await?;
+                    // Any audit of this registration's service; whose it is
+                    // and whether it fits is the lifecycle's check.
+                    let (eng, erev) =
+                        visible::<Engagement>(&state, eid, |e| e.service_id == reg.service_id)
+                            .await?;
+                    let firm = find::<Firm>(&state, eng.firm_id)
+                        .await?
+                        .map(|(f, _)| f.name)
+                        .unwrap_or_default();
+                    match submit_change_audit(&me, &notice, &eng, &firm, now) {
+                        Ok(out) => {
+                            let mut ledger = Ledger::new();
+                            ledger.read_at(&notice, nrev);
+                            ledger.read_at(&eng, erev);
+                            ledger.put(&out.state);
+                            Step::Done(ledger, out.events, "registration-done-change-audit")
+                        }
+                        Err(r) => Step::Refused(r),
+                    }
+                }
+            }
+        }
         "suspend" => registration_step(
             &reg,
             rev,

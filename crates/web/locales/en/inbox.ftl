@@ -15,3 +15,4 @@ inbox-acceptance = Acceptance check of an application
 inbox-review = Review of an application
 inbox-decision = Decision on a registration
 inbox-incident = Incident awaiting its confirmed report
+inbox-change-audit = A control change awaits its additional audit

@@ -55,6 +55,7 @@ registry-remark-renewal_rejected = Renewal rejected
 registry-remark-expired = Expired
 registry-remark-change_notice = Change notice
 registry-remark-control_change = Control change
+registry-remark-additional_audit = Additional audit
 registry-remark-region_added = Region added
 registry-remark-incident_flash = Incident (flash report)
 registry-remark-incident_confirmed = Incident (confirmed report)

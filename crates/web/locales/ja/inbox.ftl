@@ -15,3 +15,4 @@ inbox-acceptance = 申請の受付確認
 inbox-review = 申請の審査
 inbox-decision = 登録の決定
 inbox-incident = 確報が未提出のインシデント
+inbox-change-audit = 統制変更の追加監査が未提出です

@@ -55,6 +55,7 @@ registry-remark-renewal_rejected = 更新不可
 registry-remark-expired = 期限切れ
 registry-remark-change_notice = 変更届
 registry-remark-control_change = 統制変更
+registry-remark-additional_audit = 追加監査
 registry-remark-region_added = リージョン追加
 registry-remark-incident_flash = インシデント速報
 registry-remark-incident_confirmed = インシデント確報

@@ -300,6 +300,7 @@ fn every_status_model_and_remark_has_a_label_in_both_languages() {
             K::Expired,
             K::ChangeNotice,
             K::ControlChange,
+            K::AdditionalAudit,
             K::RegionAdded,
             K::IncidentFlash,
             K::IncidentConfirmed,

@@ -773,3 +773,145 @@ async fn review_renewal_pending_keeps_the_registration_valid_until_decided() {
     let entry = app.client().get(&format!("/registry/{renewed}")).await.body;
     assert!(entry.contains("運営委員会の決定により登録を更新しました"));
 }
+
+/// A control change notice waits in the provider's and IPA's inboxes until the
+/// provider submits an audit made after it that covers the changed controls;
+/// the submission lands in the public remarks.
+#[tokio::test]
+async fn review_a_control_change_is_answered_by_an_additional_audit() {
+    let app = TestApp::start().await;
+    let s = setup(&app).await;
+    let catalog = kasumi_ismap::sample_catalog();
+    let today = tokyo_date(T0);
+    let ago = |days: i64| today.checked_sub(days.days()).unwrap();
+    let who = csp(s.provider);
+    let mut j = Journey::new(&app.store, &catalog, s.cast).await.unwrap();
+    let d = draft("そら 会計");
+    let content = clean_statement(&catalog, &d, "本番環境", "代表 一郎", &[]);
+    let svc = j.add_service(&who, d, ago(900)).await.unwrap();
+    let r: Registered = j
+        .register(&who, &svc, &s.firm, content, ago(400))
+        .await
+        .unwrap();
+    j.commit(&Actor::system("test"), T0).await.unwrap();
+    let changed = r.engagement.controls[..2].join(", ");
+    let reg = format!("/ismap/registrations/{}", r.registration.id);
+    let csp1 = app.signed_in("csp1").await;
+    let filed = csp1
+        .post(
+            &format!("{reg}/change"),
+            &reg,
+            &[
+                ("kind", "control_change"),
+                ("controls", &changed),
+                ("description", "ログ管理製品の入替"),
+            ],
+        )
+        .await;
+    assert_eq!(filed.status, 200, "{}", filed.body);
+    assert!(filed.body.contains("要（未提出）"), "{}", filed.body);
+    let inbox = csp1.get("/ismap/inbox").await.body;
+    assert!(inbox.contains("統制変更の追加監査が未提出です"), "{inbox}");
+    assert!(inbox.contains(&format!("{reg}#notice-")), "{inbox}");
+    let ipa = app.signed_in("reviewer").await;
+    assert!(
+        ipa.get("/ismap/inbox")
+            .await
+            .body
+            .contains("統制変更の追加監査が未提出です")
+    );
+    let notice = filed
+        .body
+        .split("<tr id=\"notice-")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+
+    // The audit the registration rests on predates the change: refused, nothing recorded.
+    let yearly = r.engagement.id.to_string();
+    let submit = |eng: String| {
+        let (csp1, reg, notice) = (&csp1, &reg, &notice);
+        async move {
+            csp1.post(
+                &format!("{reg}/change-audit"),
+                reg,
+                &[("notice", notice.as_str()), ("engagement", eng.as_str())],
+            )
+            .await
+        }
+    };
+    let early = submit(yearly).await;
+    assert_eq!(early.status, 422, "{}", early.body);
+    assert!(early.body.contains("変更後の監査を提出してください"));
+    assert!(early.body.contains("要（未提出）"));
+    // A malformed id is refused; another provider cannot even see the page.
+    assert_eq!(submit("abc".into()).await.status, 422);
+    let csp2 = app.signed_in("csp2").await;
+    assert_eq!(csp2.get(&reg).await.status, 404);
+
+    // An audit of the next months covers every control, the changed ones included.
+    let mut j = Journey::new(&app.store, &catalog, s.cast).await.unwrap();
+    let next = j
+        .audit(
+            &who,
+            &r.statement,
+            &s.firm,
+            today.checked_add(10.days()).unwrap(),
+        )
+        .await
+        .unwrap();
+    j.commit(&Actor::system("test"), T0).await.unwrap();
+    app.clock.set(T0 + 45 * DAY);
+    let csp1 = app.signed_in("csp1").await;
+    let page = csp1.get(&reg).await.body;
+    assert!(page.contains(&format!("value=\"{}\"", next.id)), "{page}");
+    let done = csp1
+        .post(
+            &format!("{reg}/change-audit"),
+            &reg,
+            &[
+                ("notice", notice.as_str()),
+                ("engagement", &next.id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert!(done.body.contains("追加監査を提出しました。"));
+    assert!(
+        done.body
+            .contains(&format!("href=\"/ismap/engagements/{}\"", next.id))
+    );
+    assert!(
+        !done.body.contains("id=\"change-audit\""),
+        "no form once answered"
+    );
+    assert!(
+        !csp1
+            .get("/ismap/inbox")
+            .await
+            .body
+            .contains("統制変更の追加監査が未提出です")
+    );
+    let again = csp1
+        .post(
+            &format!("{reg}/change-audit"),
+            &reg,
+            &[
+                ("notice", notice.as_str()),
+                ("engagement", &next.id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, 409, "{}", again.body);
+    let public = app
+        .client()
+        .get(&format!("/registry/{}", r.registration.number_text))
+        .await
+        .body;
+    assert!(
+        public.contains(&format!("統制変更（{changed}）の追加監査の実施結果報告書")),
+        "{public}"
+    );
+    assert!(app.store.verify_audit().await.unwrap().is_intact());
+}
