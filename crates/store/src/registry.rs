@@ -20,6 +20,9 @@ pub const RECORD_KINDS: &[&str] = &[
     "change_notice",
     "incident",
     "impact_assessment",
+    // The record every new registration number rewrites (see kasumi-web's
+    // `NumberAllocation`): two numbers given at once conflict on it.
+    "registration_number",
 ];
 
 /// True for a kind listed in [`RECORD_KINDS`].

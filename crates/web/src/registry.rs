@@ -64,6 +64,32 @@ record!(ChangeNotice, "change_notice", csp_org);
 record!(Incident, "incident", csp_org);
 record!(ImpactAssessment, "impact_assessment", agency_org);
 
+/// Written with every new registration number. Numbers are computed from the
+/// registrations in use, so two decisions made at the same moment would both
+/// take the next one; both also write this record at the revision they read,
+/// and the second commit is refused (409) instead of duplicating a number.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct NumberAllocation {
+    pub id: i64,
+    /// The number given last, for whoever reads the record.
+    pub last: String,
+}
+
+impl NumberAllocation {
+    /// The single allocation record.
+    pub const ID: i64 = 1;
+}
+
+impl Record for NumberAllocation {
+    const KIND: &'static str = "registration_number";
+    fn id(&self) -> i64 {
+        self.id
+    }
+    fn owner(&self) -> Option<i64> {
+        None
+    }
+}
+
 /// The stored kind and id of an event's subject.
 pub fn subject_key(s: Subject) -> (&'static str, i64) {
     match s {

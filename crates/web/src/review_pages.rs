@@ -37,7 +37,7 @@ use crate::error::{AppError, AppResult};
 use crate::form::{Form, split_list};
 use crate::pages::{Layout, Notice, page};
 use crate::path::Ids;
-use crate::registry::{Ledger, Record, load_all};
+use crate::registry::{Ledger, NumberAllocation, Record, load_all};
 use crate::upload::{self, Upload, UploadError};
 use crate::workflow::{
     HistoryLine, commit_ledger, find, form_id, history, own, refused, registry_error, status_of,
@@ -964,9 +964,14 @@ async fn decide_step(
     reasons: &str,
     now: i64,
 ) -> AppResult<Step> {
-    let Some((service, _)) = find::<Service>(state, app.service_id).await? else {
+    let Some((service, service_rev)) = find::<Service>(state, app.service_id).await? else {
         return Err(AppError::NotFound);
     };
+    // Read before the registrations, so a number given after this read
+    // also changes the record this decision will write.
+    let allocation = find::<NumberAllocation>(state, NumberAllocation::ID)
+        .await?
+        .map(|(_, rev)| rev);
     let regs = load_all::<Registration>(&state.store)
         .await
         .map_err(registry_error)?;
@@ -1011,11 +1016,19 @@ async fn decide_step(
         }) => {
             let mut ledger = Ledger::new();
             put(&mut ledger, &next, Some(rev));
+            ledger.read_at(&service, service_rev);
             if let Some(r) = &reg {
                 let read = renewing
                     .as_ref()
                     .filter(|(x, _)| x.id == r.id)
                     .map(|(_, v)| *v);
+                if read.is_none() {
+                    let given = NumberAllocation {
+                        id: NumberAllocation::ID,
+                        last: r.number_text.clone(),
+                    };
+                    put(&mut ledger, &given, allocation);
+                }
                 put(&mut ledger, r, read);
             }
             let ok = match outcome {
@@ -1026,4 +1039,143 @@ async fn decide_step(
         }
         Err(r) => Step::Refused(r),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use jiff::civil::date;
+    use kasumi_core::FixedClock;
+    use kasumi_lifecycle::Actor as Who;
+    use kasumi_lifecycle::service::{DeploymentModel, ServiceDraft, ServiceModel};
+    use kasumi_store::{Actor, StoreError, Target};
+
+    use super::*;
+    use crate::AppConfig;
+    use crate::registry::RegistryError;
+    use crate::registry::journey::{Cast, Journey, clean_statement, csp, noon};
+
+    fn draft(name: &str) -> ServiceDraft {
+        ServiceDraft {
+            name: name.into(),
+            service_model: ServiceModel::Saas,
+            deployment_model: DeploymentModel::Public,
+            description: String::new(),
+            data_centres: vec!["東京".into()],
+            regions: vec!["jp-east".into()],
+            built_on: vec![],
+        }
+    }
+
+    /// Two committee members deciding two first registrations at the same
+    /// moment both compute the same next number; the second commit must be
+    /// refused rather than list two services under one number.
+    #[tokio::test]
+    async fn two_decisions_at_once_cannot_take_the_same_number() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = kasumi_store::open(&Target::DataDir(dir.path().into()))
+            .await
+            .unwrap();
+        let catalog = kasumi_ismap::sample_catalog();
+        let cast = Cast {
+            auditor: Who::new(Role::Auditor, 10, 0),
+            evaluator: Who::new(Role::AuditEvaluator, 0, 0),
+            ipa: Who::new(Role::IpaReviewer, 11, 0),
+            committee: Who::new(Role::Committee, 12, 0),
+        };
+        let provider = csp(20);
+        let end = date(2025, 3, 31);
+        let mut j = Journey::new(&store, &catalog, cast).await.unwrap();
+        let firm = j
+            .list_firm(10, "うみ監査法人", date(2024, 1, 5))
+            .await
+            .unwrap();
+        let mut waiting = Vec::new();
+        for name in ["そら 文書管理", "そら 会計"] {
+            let d = draft(name);
+            let content = clean_statement(&catalog, &d, "本番環境", "代表 一郎", &[]);
+            let svc = j
+                .add_service(&provider, d, date(2024, 1, 10))
+                .await
+                .unwrap();
+            let app = j
+                .apply_only(&provider, &svc, &firm, content, end)
+                .await
+                .unwrap();
+            let done = complete_review(&cast.ipa, &app, noon(date(2025, 6, 1))).unwrap();
+            j.ledger.put(&done.state);
+            waiting.push(done.state.id);
+        }
+        j.commit(&Actor::system("test"), noon(date(2025, 6, 1)))
+            .await
+            .unwrap();
+        let now = noon(date(2025, 6, 20));
+        let state = AppState::new(store, Arc::new(FixedClock::new(now)), AppConfig::default());
+        let mut steps = Vec::new();
+        for id in &waiting {
+            let (app, rev) = find::<Application>(&state, *id).await.unwrap().unwrap();
+            let step = decide_step(
+                &state,
+                &cast.committee,
+                &app,
+                rev,
+                DecisionOutcome::Register,
+                "",
+                now,
+            )
+            .await
+            .unwrap();
+            let Step::Done(mut ledger, events, _) = step else {
+                panic!("the decision is allowed");
+            };
+            ledger.events(events);
+            steps.push(ledger);
+        }
+        let committee = Actor::system("committee");
+        steps[0]
+            .commit(&state.store, &committee, now)
+            .await
+            .unwrap();
+        let second = steps[1].commit(&state.store, &committee, now).await;
+        assert!(
+            matches!(
+                second,
+                Err(RegistryError::Store(StoreError::Conflict { .. }))
+            ),
+            "{second:?}"
+        );
+        // Nothing of the refused decision was kept; decided again, it takes the next number.
+        let regs = load_all::<Registration>(&state.store).await.unwrap();
+        assert_eq!(regs.len(), 1);
+        assert_eq!(regs[0].0.number_text, "C25-0001-1");
+        let (app, rev) = find::<Application>(&state, waiting[1])
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(app.status, ApplicationStatus::AwaitingDecision);
+        let Step::Done(mut ledger, events, _) = decide_step(
+            &state,
+            &cast.committee,
+            &app,
+            rev,
+            DecisionOutcome::Register,
+            "",
+            now,
+        )
+        .await
+        .unwrap() else {
+            panic!("the decision is allowed");
+        };
+        ledger.events(events);
+        ledger.commit(&state.store, &committee, now).await.unwrap();
+        let mut numbers: Vec<String> = load_all::<Registration>(&state.store)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(r, _)| r.number_text)
+            .collect();
+        numbers.sort();
+        assert_eq!(numbers, ["C25-0001-1", "C25-0002-1"]);
+    }
 }
