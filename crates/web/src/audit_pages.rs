@@ -44,7 +44,8 @@ use crate::path::Ids;
 use crate::registry::{Ledger, Record, load_all};
 use crate::upload::{self, UploadError};
 use crate::workflow::{
-    catalog_for, commit, commit_ledger, own, refused, registry_error, status_of, visible, who,
+    catalog_for, commit, commit_ledger, done, done_notice, own, refused, registry_error, status_of,
+    visible, who,
 };
 
 /// Who sees the firms page: the evaluator manages every firm; an auditor
@@ -136,6 +137,7 @@ async fn firms_page(
     status: StatusCode,
     notice: Option<Notice>,
 ) -> AppResult<Response> {
+    let notice = notice.or_else(|| done_notice(ctx, "audit-saved"));
     let user = ctx.require_role(FIRM_ROLES)?;
     let evaluator = user.role == Role::AuditEvaluator;
     let orgs = org_names(state).await?;
@@ -259,8 +261,7 @@ pub async fn add_firm(
         Ok(_) if org.is_none() => firms_invalid(&state, &ctx, "audit-firm-org").await,
         Ok(out) => {
             commit(&state, &user, None, out, now).await?;
-            let notice = Notice::info(ctx.tr.t("audit-saved"));
-            firms_page(&state, &ctx, StatusCode::OK, Some(notice)).await
+            Ok(done("/ismap/firms", "audit-saved"))
         }
         Err(r) => firms_page(&state, &ctx, status_of(&r), refused(&ctx, &r)).await,
     }
@@ -280,8 +281,7 @@ async fn firm_step(
     match step(&who(&user), &firm, now) {
         Ok(out) => {
             commit(state, &user, Some((&firm, revision)), out, now).await?;
-            let notice = Notice::info(ctx.tr.t("audit-saved"));
-            firms_page(state, ctx, StatusCode::OK, Some(notice)).await
+            Ok(done("/ismap/firms", "audit-saved"))
         }
         Err(r) => firms_page(state, ctx, status_of(&r), refused(ctx, &r)).await,
     }
@@ -749,6 +749,7 @@ async fn engagement_page(
     status: StatusCode,
     notice: Option<Notice>,
 ) -> AppResult<Response> {
+    let notice = notice.or_else(|| done_notice(ctx, "audit-"));
     let user = ctx.require_role(ENGAGEMENT_ROLES)?;
     let (eng, _) = seen(state, user, id).await?;
     let s = summary(state, ctx, user, &eng).await?;
@@ -784,8 +785,7 @@ pub async fn cancel(
     match cancel_engagement(&who(&user), &eng, now) {
         Ok(out) => {
             commit(&state, &user, Some((&eng, revision)), out, now).await?;
-            let notice = Notice::info(ctx.tr.t("audit-cancelled"));
-            engagement_page(&state, &ctx, id, StatusCode::OK, Some(notice)).await
+            Ok(done(&format!("/ismap/engagements/{id}"), "audit-cancelled"))
         }
         Err(r) => engagement_page(&state, &ctx, id, status_of(&r), refused(&ctx, &r)).await,
     }
@@ -888,8 +888,10 @@ pub async fn record(
                 ledger.file(f);
             }
             commit_ledger(&state, &user, &mut ledger, now).await?;
-            let notice = Notice::info(ctx.tr.t("audit-result-saved"));
-            engagement_page(&state, &ctx, id, StatusCode::OK, Some(notice)).await
+            Ok(done(
+                &format!("/ismap/engagements/{id}"),
+                "audit-result-saved",
+            ))
         }
         Err(r) => engagement_page(&state, &ctx, id, status_of(&r), refused(&ctx, &r)).await,
     }
@@ -929,6 +931,7 @@ async fn report_page(
     status: StatusCode,
     notice: Option<Notice>,
 ) -> AppResult<Response> {
+    let notice = notice.or_else(|| done_notice(ctx, "audit-report-issued"));
     let user = ctx.require_role(ENGAGEMENT_ROLES)?;
     let (eng, _) = seen(state, user, id).await?;
     let s = summary(state, ctx, user, &eng).await?;
@@ -974,8 +977,10 @@ pub async fn issue(
     match issue_report(&who(&user), &eng, f.summary.trim(), now) {
         Ok(out) => {
             commit(&state, &user, Some((&eng, revision)), out, now).await?;
-            let notice = Notice::info(ctx.tr.t("audit-report-issued"));
-            report_page(&state, &ctx, id, StatusCode::OK, Some(notice)).await
+            Ok(done(
+                &format!("/ismap/engagements/{id}/report"),
+                "audit-report-issued",
+            ))
         }
         Err(r) => {
             // Name every control still without a result.

@@ -34,6 +34,9 @@ pub struct Ctx {
     pub csrf: String,
     pub remote: String,
     pub path: String,
+    /// `?done=KEY`: the message an action left for the page it redirected to
+    /// (only a translation-key shape is kept; see `workflow::done_notice`).
+    pub done: Option<String>,
     pub demo: bool,
 }
 
@@ -112,6 +115,7 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
     let now = state.clock.now();
     let headers = req.headers();
     let path = req.uri().path().to_string();
+    let done = done_key(req.uri().query());
     let remote = req
         .extensions()
         .get::<ConnectInfo<std::net::SocketAddr>>()
@@ -163,6 +167,7 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
         csrf: existing_csrf.clone().unwrap_or_else(random_token),
         remote,
         path,
+        done,
         demo: state.config.demo,
     };
 
@@ -193,6 +198,20 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
     res
 }
 
+/// The `done` parameter of a query string, when it looks like a message key.
+fn done_key(query: Option<&str>) -> Option<String> {
+    query?
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("done="))
+        .filter(|k| {
+            !k.is_empty()
+                && k.len() <= 64
+                && k.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+        .map(str::to_string)
+}
+
 fn fallback_ctx(state: &AppState, headers: &HeaderMap, path: String) -> Ctx {
     Ctx {
         tr: Tr::new(
@@ -206,6 +225,7 @@ fn fallback_ctx(state: &AppState, headers: &HeaderMap, path: String) -> Ctx {
         csrf: String::new(),
         remote: "-".into(),
         path,
+        done: None,
         demo: state.config.demo,
     }
 }

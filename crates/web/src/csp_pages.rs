@@ -24,7 +24,9 @@ use crate::lint_page::{ViolationRow, parse_statement, violation_rows};
 use crate::pages::{Layout, Notice, page};
 use crate::path::Ids;
 use crate::registry::{Record, load_all};
-use crate::workflow::{catalog_for, commit, own, refused, registry_error, status_of, who};
+use crate::workflow::{
+    catalog_for, commit, done, done_notice, own, refused, registry_error, status_of, who,
+};
 
 // ---- services ----
 
@@ -304,6 +306,7 @@ async fn statement_page(
     notice: Option<Notice>,
     edited: Option<String>,
 ) -> AppResult<Response> {
+    let notice = notice.or_else(|| done_notice(ctx, "csp-statement-"));
     let user = ctx.require_role(&[Role::Csp])?;
     let (st, _) = own::<Statement>(state, user, id).await?;
     let (service, _) = own::<Service>(state, user, st.service_id).await?;
@@ -363,8 +366,10 @@ pub async fn edit(
     match edit_statement(&who(&user), &st, content, now) {
         Ok(out) => {
             commit(&state, &user, Some((&st, revision)), out, now).await?;
-            let notice = Some(Notice::info(ctx.tr.t("csp-statement-saved")));
-            statement_page(&state, &ctx, id, StatusCode::OK, notice, None).await
+            Ok(done(
+                &format!("/ismap/statements/{id}"),
+                "csp-statement-saved",
+            ))
         }
         Err(r) => {
             let notice = refused(&ctx, &r);
@@ -385,8 +390,10 @@ pub async fn submit(
     match submit_statement(&who(&user), &st, &catalog, now) {
         Ok(out) => {
             commit(&state, &user, Some((&st, revision)), out, now).await?;
-            let notice = Some(Notice::info(ctx.tr.t("csp-statement-submitted-now")));
-            statement_page(&state, &ctx, id, StatusCode::OK, notice, None).await
+            Ok(done(
+                &format!("/ismap/statements/{id}"),
+                "csp-statement-submitted-now",
+            ))
         }
         Err(r) => statement_page(&state, &ctx, id, status_of(&r), refused(&ctx, &r), None).await,
     }

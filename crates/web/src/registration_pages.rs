@@ -39,7 +39,8 @@ use crate::pages::{Layout, Notice, page};
 use crate::path::Ids;
 use crate::registry::{Ledger, Record, load_all, remarks};
 use crate::workflow::{
-    commit_ledger, find, form_id, refused, registry_error, status_of, visible, who,
+    commit_ledger, done, done_notice, find, form_id, refused, registry_error, status_of, visible,
+    who,
 };
 
 /// Staff and the owning provider see registrations here (the public uses /registry).
@@ -216,6 +217,7 @@ async fn detail_page(
     status: StatusCode,
     notice: Option<Notice>,
 ) -> AppResult<Response> {
+    let notice = notice.or_else(|| done_notice(ctx, "registration-done-"));
     let user = ctx.require_role(REGISTRATION_ROLES)?;
     let (reg, _) = visible::<Registration>(state, id, |r| may_see(user, r)).await?;
     let today = tokyo_date(state.clock.now());
@@ -563,14 +565,7 @@ pub async fn act(
         Step::Done(mut ledger, events, ok) => {
             ledger.events(events);
             commit_ledger(&state, &user, &mut ledger, now).await?;
-            detail_page(
-                &state,
-                &ctx,
-                id,
-                StatusCode::OK,
-                Some(Notice::info(ctx.tr.t(ok))),
-            )
-            .await
+            Ok(done(&format!("/ismap/registrations/{id}"), ok))
         }
         Step::Refused(r) => detail_page(&state, &ctx, id, status_of(&r), refused(&ctx, &r)).await,
         Step::Bad(n) => {

@@ -40,8 +40,8 @@ use crate::path::Ids;
 use crate::registry::{Ledger, NumberAllocation, Record, load_all};
 use crate::upload::{self, Upload, UploadError};
 use crate::workflow::{
-    HistoryLine, commit_ledger, find, form_id, history, own, refused, registry_error, status_of,
-    visible, who,
+    HistoryLine, commit_ledger, done, done_notice, find, form_id, history, own, refused,
+    registry_error, status_of, visible, who,
 };
 
 /// The roles with application pages.
@@ -564,6 +564,7 @@ async fn detail_page(
     status: StatusCode,
     notice: Option<Notice>,
 ) -> AppResult<Response> {
+    let notice = notice.or_else(|| done_notice(ctx, "review-done-"));
     let user = ctx.require_role(REVIEW_ROLES)?;
     let me = who(user);
     let (app, _) =
@@ -890,14 +891,7 @@ pub async fn act(
     match step {
         Step::Done(mut ledger, events, ok) => {
             commit_all(&state, &user, &mut ledger, events, now).await?;
-            detail_page(
-                &state,
-                &ctx,
-                id,
-                StatusCode::OK,
-                Some(Notice::info(ctx.tr.t(ok))),
-            )
-            .await
+            Ok(done(&format!("/ismap/applications/{id}"), ok))
         }
         Step::Refused(r) => detail_page(&state, &ctx, id, status_of(&r), refused(&ctx, &r)).await,
         Step::Bad(n) => {
@@ -934,8 +928,10 @@ pub async fn resubmit_files(
             put(&mut ledger, &out.state, Some(rev));
             files.into_iter().for_each(|f| ledger.file(f));
             commit_all(&state, &user, &mut ledger, out.events, now).await?;
-            let notice = Notice::info(ctx.tr.t("review-done-resubmitted"));
-            detail_page(&state, &ctx, id, StatusCode::OK, Some(notice)).await
+            Ok(done(
+                &format!("/ismap/applications/{id}"),
+                "review-done-resubmitted",
+            ))
         }
         Err(r) => detail_page(&state, &ctx, id, status_of(&r), refused(&ctx, &r)).await,
     }

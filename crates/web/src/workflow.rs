@@ -180,3 +180,23 @@ pub fn form_id(ctx: &Ctx, field_key: &str, s: &str) -> Result<Option<i64>, Notic
         )
     })
 }
+
+/// After a successful change: back to the page at `path` with 303 and the
+/// message named in `?done=`, so reloading the page does not repeat the
+/// change (post/redirect/get).
+pub fn done(path: &str, key: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let sep = if path.contains('?') { '&' } else { '?' };
+    axum::response::Redirect::to(&format!("{path}{sep}done={key}")).into_response()
+}
+
+/// The message [`done`] left for this page: only a key of the page's own
+/// (`prefix`) that has a translation, so a crafted link cannot show another.
+pub fn done_notice(ctx: &Ctx, prefix: &str) -> Option<Notice> {
+    let key = ctx.done.as_deref()?;
+    if !key.starts_with(prefix) {
+        return None;
+    }
+    let text = ctx.tr.t(key);
+    (text != key).then(|| Notice::info(text))
+}

@@ -43,11 +43,16 @@ async fn upload(
         .send()
         .await
         .unwrap();
-    Page {
+    let page = Page {
         status: res.status().as_u16(),
-        location: None,
+        location: res
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string()),
         body: res.text().await.unwrap(),
-    }
+    };
+    // A saved result answers 303 back to the engagement, as for a browser.
+    c.follow(page).await
 }
 
 fn result_fields(control: &str) -> Vec<(&str, &str)> {
@@ -114,7 +119,7 @@ async fn firms_engagement_results_evidence_and_report() {
     assert_eq!(ev.get("/ismap/firms").await.status, 200);
     let before = app.audit_len().await;
     let p = ev
-        .post(
+        .act(
             "/ismap/firms",
             "/ismap/firms",
             &[("org", &umi.to_string()), ("name", "うみ監査法人")],
@@ -124,7 +129,7 @@ async fn firms_engagement_results_evidence_and_report() {
     assert!(p.body.contains("うみ監査法人") && p.body.contains("掲載中"));
     assert_eq!(app.audit_len().await, before + 1);
     let p = ev
-        .post(
+        .act(
             "/ismap/firms",
             "/ismap/firms",
             &[("org", &yama.to_string()), ("name", "やま監査法人")],
@@ -150,14 +155,14 @@ async fn firms_engagement_results_evidence_and_report() {
     assert_eq!(p.status, 422);
     let before = app.audit_len().await;
     let p = ev
-        .post(&path, "/ismap/firms", &[("reason", "品質管理の不備")])
+        .act(&path, "/ismap/firms", &[("reason", "品質管理の不備")])
         .await;
     assert_eq!(p.status, 200);
     assert!(p.body.contains("一時停止中") && p.body.contains("品質管理の不備"));
     let p = ev.post(&path, "/ismap/firms", &[("reason", "再度")]).await;
     assert_eq!(p.status, 409, "a suspended firm cannot be suspended again");
     let p = ev
-        .post(
+        .act(
             &format!("/ismap/firms/{yama_firm}/relist"),
             "/ismap/firms",
             &[],
@@ -165,7 +170,7 @@ async fn firms_engagement_results_evidence_and_report() {
         .await;
     assert_eq!(p.status, 200);
     let p = ev
-        .post(
+        .act(
             &format!("/ismap/firms/{umi_firm}/evaluations"),
             "/ismap/firms",
             &[
@@ -181,7 +186,7 @@ async fn firms_engagement_results_evidence_and_report() {
     // yama's auditor declares a relationship with sora; sora cannot engage yama.
     let a2 = app.signed_in("auditor2").await;
     let p = a2
-        .post(
+        .act(
             &format!("/ismap/firms/{yama_firm}/relationships"),
             "/ismap/firms",
             &[
@@ -298,10 +303,10 @@ async fn firms_engagement_results_evidence_and_report() {
     assert!(late.body.contains("id=\"cancel\""));
     let cancel = format!("{late_path}/cancel");
     let a1 = app.signed_in("auditor1").await;
-    let p = a1.post(&cancel, &late_path, &[]).await;
+    let p = a1.act(&cancel, &late_path, &[]).await;
     assert_eq!(p.status, 403, "{}", p.body);
     let before = app.audit_len().await;
-    let p = c1.post(&cancel, &late_path, &[]).await;
+    let p = c1.act(&cancel, &late_path, &[]).await;
     assert_eq!(p.status, 200, "{}", p.body);
     assert!(p.body.contains("監査依頼を取り下げました。"));
     assert!(!p.body.contains("id=\"cancel\""));
@@ -416,7 +421,7 @@ async fn firms_engagement_results_evidence_and_report() {
     assert_eq!(p.status, 403);
     let report = format!("/ismap/engagements/{eid}/report");
     let p = a1
-        .post(&report, &report, &[("summary", "手続を実施した。")])
+        .act(&report, &report, &[("summary", "手続を実施した。")])
         .await;
     assert_eq!(p.status, 409);
     assert!(p.body.contains(cb), "names the control without a result");
@@ -431,7 +436,7 @@ async fn firms_engagement_results_evidence_and_report() {
     );
     let before = app.audit_len().await;
     let p = a1
-        .post(
+        .act(
             &report,
             &report,
             &[("summary", "合意された手続を実施した。")],

@@ -256,6 +256,32 @@ impl Client {
         .await
     }
 
+    /// Posts an action form like [`Client::post`] and, as a browser does,
+    /// follows the 303 back to the page, which shows what was done; a
+    /// refusal is the page itself with its status. The status of the
+    /// redirect is checked: a successful action answers 303, never 200.
+    pub async fn act(&self, path: &str, from: &str, fields: &[(&str, &str)]) -> Page {
+        let page = self.post(path, from, fields).await;
+        self.follow(page).await
+    }
+
+    /// [`Client::act`] for a multipart form (see [`Client::post_files`]).
+    pub async fn act_files(&self, path: &str, from: &str, fields: &[(&str, &str)]) -> Page {
+        let page = self.post_files(path, from, fields).await;
+        self.follow(page).await
+    }
+
+    pub async fn follow(&self, page: Page) -> Page {
+        assert_ne!(
+            page.status, 200,
+            "an action answers 303 or an error, not 200"
+        );
+        match (page.status, &page.location) {
+            (303, Some(to)) => self.get(to).await,
+            _ => page,
+        }
+    }
+
     /// Posts a form with the CSRF token taken from `from` (a page of this site).
     pub async fn post(&self, path: &str, from: &str, fields: &[(&str, &str)]) -> Page {
         let token = self.get(from).await.csrf();

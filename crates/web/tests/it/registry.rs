@@ -534,12 +534,12 @@ async fn a_csp_drafts_a_statement_fixes_its_violations_and_submits_it() {
 
     // Fixed, saved, checked clean, submitted, then frozen.
     let saved = a
-        .post(&statement_url, &statement_url, &[("content", example)])
+        .act(&statement_url, &statement_url, &[("content", example)])
         .await;
     assert_eq!(saved.status, 200, "{}", saved.body);
     assert!(saved.body.contains("id=\"lint-clean\""));
     let submitted = a
-        .post(&format!("{statement_url}/submit"), &statement_url, &[])
+        .act(&format!("{statement_url}/submit"), &statement_url, &[])
         .await;
     assert_eq!(submitted.status, 200, "{}", submitted.body);
     assert!(submitted.body.contains("言明書を提出しました。"));

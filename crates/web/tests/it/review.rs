@@ -265,11 +265,11 @@ async fn review_from_application_to_revocation_over_http() {
     assert_eq!(ipa.get("/ismap/registrations/1x").await.status, 404);
 
     // Acceptance, a comment and a correction request.
-    let r = ipa.post(&act("accept"), &detail, &[]).await;
+    let r = ipa.act(&act("accept"), &detail, &[]).await;
     assert_eq!(r.status, 200);
     assert_eq!(element(&r.body, "app-status"), "技術的審査中");
     let r = ipa
-        .post(
+        .act(
             &act("comment"),
             &detail,
             &[("control", "5.1.1.1"), ("text", "方針の承認者を確認")],
@@ -282,7 +282,7 @@ async fn review_from_application_to_revocation_over_http() {
         .await;
     assert_eq!(empty.status, 422);
     let r = ipa
-        .post(
+        .act(
             &act("correction"),
             &detail,
             &[(
@@ -309,7 +309,7 @@ async fn review_from_application_to_revocation_over_http() {
         422
     );
     let r = csp1
-        .post(
+        .act(
             &act("answer"),
             &detail,
             &[("response", "承認日を追記しました")],
@@ -320,7 +320,7 @@ async fn review_from_application_to_revocation_over_http() {
     assert!(r.body.contains("承認日を追記しました"));
 
     // Review complete; only the committee decides.
-    assert_eq!(ipa.post(&act("complete"), &detail, &[]).await.status, 200);
+    assert_eq!(ipa.act(&act("complete"), &detail, &[]).await.status, 200);
     let r = secretary
         .post(&act("decide"), &detail, &[("outcome", "register")])
         .await;
@@ -334,7 +334,7 @@ async fn review_from_application_to_revocation_over_http() {
         422
     );
     let r = committee
-        .post(
+        .act(
             &act("decide"),
             &detail,
             &[("outcome", "register"), ("reason", "")],
@@ -390,7 +390,7 @@ async fn review_from_application_to_revocation_over_http() {
         committee.post(&ract("change"), &reg, &change).await.status,
         403
     );
-    let r = csp1.post(&ract("change"), &reg, &change).await;
+    let r = csp1.act(&ract("change"), &reg, &change).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(
         csp1.post(&ract("change"), &reg, &[("kind", "?")])
@@ -399,7 +399,7 @@ async fn review_from_application_to_revocation_over_http() {
         422
     );
     let r = csp1
-        .post(
+        .act(
             &ract("incident"),
             &reg,
             &[("summary", "不正アクセスの疑い")],
@@ -419,7 +419,7 @@ async fn review_from_application_to_revocation_over_http() {
         ("cause", "認証設定の誤り"),
         ("measures", "設定を修正し監視を強化"),
     ];
-    let r = csp1.post(&ract("confirm"), &reg, &confirm).await;
+    let r = csp1.act(&ract("confirm"), &reg, &confirm).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.body.contains("認証設定の誤り"));
     let again = csp1.post(&ract("confirm"), &reg, &confirm).await;
@@ -444,7 +444,7 @@ async fn review_from_application_to_revocation_over_http() {
     let page = committee.get(&reg).await.body;
     assert!(page.contains("id=\"suspend\"") && !page.contains("id=\"reinstate\""));
     let r = committee
-        .post(&ract("suspend"), &reg, &[("reason", "確報の内容を確認中")])
+        .act(&ract("suspend"), &reg, &[("reason", "確報の内容を確認中")])
         .await;
     assert_eq!(r.status, 200);
     assert_eq!(element(&r.body, "reg-status"), "一時停止中");
@@ -456,9 +456,29 @@ async fn review_from_application_to_revocation_over_http() {
             .body
             .contains("一時停止中")
     );
+    // A done action sends the browser back to the page (303), so reloading
+    // it shows the page again instead of repeating the action.
     let r = committee.post(&ract("reinstate"), &reg, &[]).await;
-    assert_eq!(r.status, 200);
-    assert_eq!(element(&r.body, "reg-status"), "登録");
+    assert_eq!(r.status, 303);
+    let back = r.location.unwrap();
+    assert_eq!(back, format!("{reg}?done=registration-done-reinstated"));
+    for _ in 0..2 {
+        let r = committee.get(&back).await;
+        assert_eq!(r.status, 200);
+        assert_eq!(element(&r.body, "reg-status"), "登録");
+        assert!(r.body.contains("一時停止を解除しました。"));
+    }
+    // Only this page's own messages are shown from a link.
+    for crafted in [
+        "review-done-registered",
+        "error-409",
+        "registration-done-nothing",
+        "%3Cb%3E",
+    ] {
+        let r = committee.get(&format!("{reg}?done={crafted}")).await;
+        assert_eq!(r.status, 200);
+        assert!(!r.body.contains("role=\"status\""), "{crafted}");
+    }
     assert_eq!(
         committee.post(&ract("reinstate"), &reg, &[]).await.status,
         409
@@ -471,13 +491,13 @@ async fn review_from_application_to_revocation_over_http() {
     assert_eq!(r.status, 403);
     assert_eq!(
         committee
-            .post(&ract("revoke"), &reg, &[("reason", "")])
+            .act(&ract("revoke"), &reg, &[("reason", "")])
             .await
             .status,
         422
     );
     let r = committee
-        .post(&ract("revoke"), &reg, &[("reason", "虚偽の言明")])
+        .act(&ract("revoke"), &reg, &[("reason", "虚偽の言明")])
         .await;
     assert_eq!(r.status, 200);
     assert_eq!(element(&r.body, "reg-status"), "取消");
@@ -752,14 +772,12 @@ async fn review_renewal_pending_keeps_the_registration_valid_until_decided() {
 
     for a in ["accept", "complete"] {
         assert_eq!(
-            ipa.post(&format!("{detail}/{a}"), &detail, &[])
-                .await
-                .status,
+            ipa.act(&format!("{detail}/{a}"), &detail, &[]).await.status,
             200
         );
     }
     let r2 = committee
-        .post(
+        .act(
             &format!("{detail}/decide"),
             &detail,
             &[("outcome", "register")],
@@ -798,7 +816,7 @@ async fn review_a_control_change_is_answered_by_an_additional_audit() {
     let reg = format!("/ismap/registrations/{}", r.registration.id);
     let csp1 = app.signed_in("csp1").await;
     let filed = csp1
-        .post(
+        .act(
             &format!("{reg}/change"),
             &reg,
             &[
@@ -867,7 +885,7 @@ async fn review_a_control_change_is_answered_by_an_additional_audit() {
     let page = csp1.get(&reg).await.body;
     assert!(page.contains(&format!("value=\"{}\"", next.id)), "{page}");
     let done = csp1
-        .post(
+        .act(
             &format!("{reg}/change-audit"),
             &reg,
             &[

@@ -59,11 +59,11 @@ async fn audit_everything(app: &TestApp, auditor: &Client, eng: i64) {
             .send()
             .await
             .unwrap();
-        assert_eq!(res.status(), 200, "result for {control}");
+        assert_eq!(res.status(), 303, "result for {control}");
     }
     let report = format!("{path}/report");
     let issued = auditor
-        .post(
+        .act(
             &report,
             &report,
             &[("summary", "手続を実施し、例外はなかった。")],
@@ -160,15 +160,15 @@ async fn from_a_flawed_statement_to_revocation_over_http() {
     assert_eq!(refused.status, 422);
     assert!(refused.body.contains("governance_owner.name"));
     let fixed = csp1
-        .post(&statement_url, &statement_url, &[("content", example)])
+        .act(&statement_url, &statement_url, &[("content", example)])
         .await;
     assert!(fixed.body.contains("id=\"lint-clean\""));
-    assert_eq!(csp1.post(&submit, &statement_url, &[]).await.status, 200);
+    assert_eq!(csp1.act(&submit, &statement_url, &[]).await.status, 200);
 
     // The evaluator lists the firm; the provider engages it for nine months.
     let evaluator = app.signed_in("evaluator").await;
     let listed = evaluator
-        .post(
+        .act(
             "/ismap/firms",
             "/ismap/firms",
             &[("org", &umi.to_string()), ("name", "うみ監査法人")],
@@ -213,20 +213,17 @@ async fn from_a_flawed_statement_to_revocation_over_http() {
     ));
 
     // Accepted, a correction requested and answered, the review completed.
-    assert_eq!(ipa.post(&act("accept"), &detail, &[]).await.status, 200);
+    assert_eq!(ipa.act(&act("accept"), &detail, &[]).await.status, 200);
     let items = [("items", "5.1.1.1 承認日を記載してください")];
     assert_eq!(
-        ipa.post(&act("correction"), &detail, &items).await.status,
+        ipa.act(&act("correction"), &detail, &items).await.status,
         200
     );
     let inbox = csp1.get("/ismap/inbox").await.body;
     assert!(inbox_has(&inbox, "inbox-correction-requested"), "{inbox}");
     let answer = [("response", "承認日を追記しました")];
-    assert_eq!(
-        csp1.post(&act("answer"), &detail, &answer).await.status,
-        200
-    );
-    assert_eq!(ipa.post(&act("complete"), &detail, &[]).await.status, 200);
+    assert_eq!(csp1.act(&act("answer"), &detail, &answer).await.status, 200);
+    assert_eq!(ipa.act(&act("complete"), &detail, &[]).await.status, 200);
 
     // The committee decides; the provider is told.
     let committee = app.signed_in("committee1").await;
@@ -235,7 +232,7 @@ async fn from_a_flawed_statement_to_revocation_over_http() {
         "inbox-decision"
     ));
     let decided = committee
-        .post(&act("decide"), &detail, &[("outcome", "register")])
+        .act(&act("decide"), &detail, &[("outcome", "register")])
         .await;
     assert_eq!(decided.status, 200, "{}", decided.body);
     let number = element(&decided.body, "app-registration");
@@ -268,9 +265,9 @@ async fn from_a_flawed_statement_to_revocation_over_http() {
         ("region", "jp-west"),
         ("description", "西日本リージョンを追加"),
     ];
-    assert_eq!(csp1.post(&ract("change"), &reg, &change).await.status, 200);
+    assert_eq!(csp1.act(&ract("change"), &reg, &change).await.status, 200);
     let flash = csp1
-        .post(
+        .act(
             &ract("incident"),
             &reg,
             &[("summary", "不正アクセスの疑い")],
@@ -294,10 +291,7 @@ async fn from_a_flawed_statement_to_revocation_over_http() {
         ("cause", "認証設定の誤り"),
         ("measures", "設定を修正し監視を強化"),
     ];
-    assert_eq!(
-        csp1.post(&ract("confirm"), &reg, &confirm).await.status,
-        200
-    );
+    assert_eq!(csp1.act(&ract("confirm"), &reg, &confirm).await.status, 200);
     let remarks = public.get(&format!("/registry/{number}")).await.body;
     for remark in [
         "リージョン「jp-west」の追加の届出",
@@ -334,15 +328,13 @@ async fn from_a_flawed_statement_to_revocation_over_http() {
     let ipa = app.signed_in("reviewer").await;
     for a in ["accept", "complete"] {
         assert_eq!(
-            ipa.post(&format!("{detail}/{a}"), &detail, &[])
-                .await
-                .status,
+            ipa.act(&format!("{detail}/{a}"), &detail, &[]).await.status,
             200
         );
     }
     let committee = app.signed_in("committee1").await;
     let renewed = committee
-        .post(
+        .act(
             &format!("{detail}/decide"),
             &detail,
             &[("outcome", "register")],
@@ -359,7 +351,7 @@ async fn from_a_flawed_statement_to_revocation_over_http() {
 
     // Revoked by the committee: off the public list, the history kept for staff.
     let revoked = committee
-        .post(&ract("revoke"), &reg, &[("reason", "虚偽の言明")])
+        .act(&ract("revoke"), &reg, &[("reason", "虚偽の言明")])
         .await;
     assert_eq!(revoked.status, 200, "{}", revoked.body);
     assert_eq!(element(&revoked.body, "reg-status"), "取消");
