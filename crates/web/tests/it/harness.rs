@@ -265,12 +265,6 @@ impl Client {
         self.follow(page).await
     }
 
-    /// [`Client::act`] for a multipart form (see [`Client::post_files`]).
-    pub async fn act_files(&self, path: &str, from: &str, fields: &[(&str, &str)]) -> Page {
-        let page = self.post_files(path, from, fields).await;
-        self.follow(page).await
-    }
-
     pub async fn follow(&self, page: Page) -> Page {
         assert_ne!(
             page.status, 200,

@@ -933,3 +933,66 @@ async fn review_a_control_change_is_answered_by_an_additional_audit() {
     );
     assert!(app.store.verify_audit().await.unwrap().is_intact());
 }
+
+/// IPA returns an application at the acceptance check; the provider sends
+/// it again with corrected files and is brought back to the application.
+#[tokio::test]
+async fn review_a_returned_application_is_resubmitted_with_new_files() {
+    let app = TestApp::start().await;
+    let s = setup(&app).await;
+    let (svc, stmt, eng) = ids(&s);
+    let csp1 = app.signed_in("csp1").await;
+    let ipa = app.signed_in("reviewer").await;
+    let list = "/ismap/applications";
+    let applied = csp1
+        .post_files(
+            list,
+            list,
+            &[
+                ("service", &svc),
+                ("statement", &stmt),
+                ("engagement", &eng),
+                ("track", "standard"),
+                ("att_statement", "言明書.pdf"),
+                ("att_audit_report", "実施結果報告書.pdf"),
+            ],
+        )
+        .await;
+    let detail = format!("/ismap/applications/{}", app_id(applied.location));
+    let returned = ipa
+        .act(
+            &format!("{detail}/return"),
+            &detail,
+            &[("reason", "報告書の署名頁が欠落")],
+        )
+        .await;
+    assert_eq!(element(&returned.body, "app-status"), "差し戻し");
+    let page = csp1.get(&detail).await.body;
+    assert!(page.contains("報告書の署名頁が欠落") && page.contains("id=\"resubmit\""));
+
+    // Resubmitting without the audit report is refused and changes nothing.
+    let resubmit = format!("{detail}/resubmit");
+    let before = app.audit_len().await;
+    let r = csp1
+        .post_files(&resubmit, &detail, &[("att_statement", "言明書.pdf")])
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(app.audit_len().await, before);
+
+    let r = csp1
+        .post_files(
+            &resubmit,
+            &detail,
+            &[
+                ("att_statement", "言明書.pdf"),
+                ("att_audit_report", "実施結果報告書_署名済.pdf"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let back = csp1.follow(r).await;
+    assert!(back.body.contains("申請を再提出しました。"));
+    assert_eq!(element(&back.body, "app-status"), "受理確認待ち");
+    assert!(back.body.contains("実施結果報告書_署名済.pdf"));
+    assert!(ipa.get(&detail).await.body.contains("id=\"accept\""));
+}
