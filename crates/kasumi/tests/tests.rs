@@ -308,6 +308,26 @@ fn serve_answers_health_checks_and_stops_gracefully() {
         statuses.into_iter().collect::<Vec<_>>(),
         ["registered", "renewal_pending", "suspended"]
     );
+    // A control change long past has its additional audit in the remarks.
+    let number = list["registrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["service"] == "みなと 人事給与")
+        .map(|r| r["number"].as_str().unwrap().to_string())
+        .expect("みなと 人事給与 is listed");
+    let entry = http_get(port, &format!("/api/v1/registry/{number}"));
+    let entry: serde_json::Value =
+        serde_json::from_str(&entry[entry.find("\r\n\r\n").unwrap() + 4..]).unwrap();
+    let kinds: Vec<&str> = entry["remarks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
+    let change = kinds.iter().position(|k| *k == "control_change");
+    let audit = kinds.iter().position(|k| *k == "additional_audit");
+    assert!(change.is_some() && audit > change, "{kinds:?}");
     let pid = child.id().to_string();
     assert!(
         Command::new("kill")

@@ -21,9 +21,10 @@ use kasumi_lifecycle::application::{
     decide,
 };
 use kasumi_lifecycle::changes::{
-    ChangeKind, Incident, IncidentReport, confirm_incident, file_change_notice, report_incident,
+    ChangeKind, ChangeNotice, Incident, IncidentReport, confirm_incident, file_change_notice,
+    report_incident, submit_change_audit,
 };
-use kasumi_lifecycle::dates::{AuditPeriod, tokyo_midnight};
+use kasumi_lifecycle::dates::{AuditPeriod, tokyo_date, tokyo_midnight};
 use kasumi_lifecycle::engagement::{
     AuditScope, Engagement, Evidence, Procedure, ResultInput, TestResult, engage, issue_report,
     record_result,
@@ -245,6 +246,22 @@ impl<'a> Journey<'a> {
     ) -> Result<Engagement, RegistryError> {
         let start = shift(audit_end.checked_sub(1.year()).unwrap_or(audit_end), 1);
         let period = AuditPeriod::new(start, audit_end)?;
+        self.audit_with(csp, statement, firm, AuditScope::Full, period, 30)
+            .await
+    }
+
+    /// An audit of `scope` over `period`, engaged a month before it starts,
+    /// every control in scope recorded, the report `report_after` days after
+    /// the period ends.
+    async fn audit_with(
+        &mut self,
+        csp: &Who,
+        statement: &Statement,
+        firm: &Firm,
+        scope: AuditScope,
+        period: AuditPeriod,
+        report_after: i64,
+    ) -> Result<Engagement, RegistryError> {
         let id = self.id("engagement").await?;
         let out = engage(
             csp,
@@ -252,13 +269,13 @@ impl<'a> Journey<'a> {
             statement,
             firm,
             self.catalog,
-            AuditScope::Full,
+            scope,
             period,
-            noon(shift(start, -30)),
+            noon(shift(period.start, -30)),
         )?;
         self.ledger.events(out.events);
         let mut eng = out.state;
-        let report_day = shift(audit_end, 30);
+        let report_day = shift(period.end, report_after);
         for control in eng.controls.clone() {
             // A short record of the procedure, kept like any uploaded evidence.
             let text = format!(
@@ -481,7 +498,7 @@ impl<'a> Journey<'a> {
         kind: ChangeKind,
         description: &str,
         on: Date,
-    ) -> Result<(), RegistryError> {
+    ) -> Result<ChangeNotice, RegistryError> {
         let id = self.id("change_notice").await?;
         let out = file_change_notice(
             csp,
@@ -497,7 +514,37 @@ impl<'a> Journey<'a> {
         self.ledger.put(&service);
         self.ledger.events(out.events);
         r.service = service;
-        Ok(())
+        Ok(notice)
+    }
+
+    /// The additional audit of the control change `notice`: the changed
+    /// controls audited for three months from the day after the notice, the
+    /// report ten days later, submitted by the provider the day after that.
+    pub async fn answer_control_change(
+        &mut self,
+        csp: &Who,
+        r: &Registered,
+        notice: &ChangeNotice,
+        firm: &Firm,
+    ) -> Result<ChangeNotice, RegistryError> {
+        let ChangeKind::ControlChange { controls } = &notice.kind else {
+            return Err(RegistryError::from(Refusal::conflict(
+                "change.no_audit_needed",
+                "この変更届は追加監査の対象ではありません。",
+                "This change notice does not need an additional audit.",
+            )));
+        };
+        let start = shift(tokyo_date(notice.filed_at), 1);
+        let end = shift(start.checked_add(3.months()).unwrap_or(start), -1);
+        let period = AuditPeriod::new(start, end)?;
+        let scope = AuditScope::Controls(controls.clone());
+        let eng = self
+            .audit_with(csp, &r.statement, firm, scope, period, 10)
+            .await?;
+        let out = submit_change_audit(csp, notice, &eng, &firm.name, noon(shift(end, 11)))?;
+        self.ledger.put(&out.state);
+        self.ledger.events(out.events);
+        Ok(out.state)
     }
 
     /// A flash report on `on`, confirmed a week later when `confirmed` is given.
