@@ -292,6 +292,8 @@ pub trait Store: Send + Sync + 'static {
     /// The latest events that carry a public remark (any service), newest first
     /// (by the time of the event, then by sequence).
     async fn registry_latest_remarks(&self, limit: i64) -> Result<Vec<RegistryEvent>>;
+    /// Every event about record `kind`/`id`, oldest first.
+    async fn registry_events_of(&self, kind: &str, id: i64) -> Result<Vec<RegistryEvent>>;
 
     // Audit trail.
     async fn audit_entries(&self, before_seq: Option<i64>, limit: i64) -> Result<Vec<AuditEntry>>;

@@ -1051,6 +1051,18 @@ impl Store for SqlStore<DB> {
         rows.iter().map(registry_event_from_row).collect()
     }
 
+    async fn registry_events_of(&self, kind: &str, id: i64) -> Result<Vec<RegistryEvent>> {
+        let rows = sqlx::query(
+            "SELECT seq, at, key, subject_kind, subject_id, service_id, body FROM registry_events \
+             WHERE subject_kind = $1 AND subject_id = $2 ORDER BY seq",
+        )
+        .bind(kind)
+        .bind(id)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.iter().map(registry_event_from_row).collect()
+    }
+
     async fn registry_latest_remarks(&self, limit: i64) -> Result<Vec<RegistryEvent>> {
         let rows = sqlx::query(
             "SELECT seq, at, key, subject_kind, subject_id, service_id, body FROM registry_events \

@@ -926,6 +926,25 @@ async fn registry_records_and_events_story() {
                 .unwrap()
                 .is_empty()
         );
+        // One record's history, oldest first; nothing of other records.
+        let of_registration: Vec<_> = store
+            .registry_events_of("registration", 1)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.key)
+            .collect();
+        assert_eq!(
+            of_registration,
+            ["application.decided", "registration.suspended"]
+        );
+        assert!(
+            store
+                .registry_events_of("service", 1)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         let latest = store.registry_latest_remarks(1).await.unwrap();
         assert_eq!(latest[0].key, "registration.suspended");
         assert_eq!(latest[0].body["en"], "Registered");

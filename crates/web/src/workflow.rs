@@ -133,38 +133,27 @@ pub struct HistoryLine {
 }
 
 /// Every event about `kind`/`id`, oldest first, in the reader's language.
-/// The store indexes events by service only, so this walks them all.
 pub async fn history(
     state: &AppState,
     ctx: &Ctx,
     kind: &str,
     id: i64,
 ) -> AppResult<Vec<HistoryLine>> {
-    let mut out = Vec::new();
-    let mut after = 0;
-    loop {
-        let batch = state.store.registry_events(None, after, 1000).await?;
-        let Some(last) = batch.last() else { break };
-        after = last.seq;
-        for e in batch
-            .iter()
-            .filter(|e| e.subject_kind == kind && e.subject_id == id)
-        {
-            let ev: Option<kasumi_lifecycle::Event> = serde_json::from_value(e.body.clone()).ok();
-            let text = ev.map_or_else(
-                || e.key.clone(),
-                |ev| match ctx.tr.lang {
-                    kasumi_core::Lang::Ja => ev.ja,
-                    _ => ev.en,
-                },
-            );
-            out.push(HistoryLine {
+    let events = state.store.registry_events_of(kind, id).await?;
+    Ok(events
+        .into_iter()
+        .map(|e| {
+            let ev: Option<kasumi_lifecycle::Event> = serde_json::from_value(e.body).ok();
+            let text = ev.map_or(e.key, |ev| match ctx.tr.lang {
+                kasumi_core::Lang::Ja => ev.ja,
+                _ => ev.en,
+            });
+            HistoryLine {
                 at: kasumi_core::format_tokyo(e.at),
                 text,
-            });
-        }
-    }
-    Ok(out)
+            }
+        })
+        .collect())
 }
 
 /// An id typed into a form: blank is `None`, anything else must be a number.
