@@ -219,6 +219,10 @@ pub struct ApplyContext<'a> {
     pub registration: Option<&'a Registration>,
     /// The agency's impact assessment (LIU track only).
     pub assessment: Option<&'a ImpactAssessment>,
+    /// The service's applications so far (at most one may be open).
+    pub service_applications: &'a [Application],
+    /// The service's registrations (a listed one is renewed, not applied for anew).
+    pub service_registrations: &'a [Registration],
 }
 
 fn missing_attachment(kind: AttachmentKind, ja: &str, en: &str) -> Refusal {
@@ -250,8 +254,44 @@ pub fn apply(
         engagement,
         registration,
         assessment,
+        service_applications,
+        service_registrations,
     } = ctx;
     actor.require_owner(service.csp_org, "サービスの申請", "service's application")?;
+    if let Some(open) = service_applications
+        .iter()
+        .find(|a| a.service_id == service.id && a.id != id && a.status.is_open())
+    {
+        return Err(Refusal::conflict(
+            "application.already_open",
+            format!(
+                "このサービスには処理中の申請（#{}）があります。取り下げるか決定を待ってください。",
+                open.id
+            ),
+            format!(
+                "This service already has an application in progress (#{}); withdraw it or wait for its decision.",
+                open.id
+            ),
+        ));
+    }
+    let today = tokyo_date(now);
+    if input.kind == ApplicationKind::New
+        && let Some(listed) = service_registrations
+            .iter()
+            .find(|r| r.service_id == service.id && r.is_listed_on(today))
+    {
+        return Err(Refusal::conflict(
+            "application.already_registered",
+            format!(
+                "このサービスは登録されています（{}）。更新の申請を行ってください。",
+                listed.number_text
+            ),
+            format!(
+                "This service is registered ({}); apply for renewal instead.",
+                listed.number_text
+            ),
+        ));
+    }
     if statement.service_id != service.id || engagement.service_id != service.id {
         return Err(Refusal::invalid(
             "application.records_mismatch",

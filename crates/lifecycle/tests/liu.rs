@@ -118,6 +118,8 @@ fn try_apply(
             engagement: eng,
             registration: None,
             assessment: Some(a),
+            service_applications: &[],
+            service_registrations: &[],
         },
         at(2024, 12, 1),
     )
@@ -200,6 +202,8 @@ fn an_liu_audit_is_not_enough_for_a_standard_registration() {
             engagement: &eng,
             registration: None,
             assessment: None,
+            service_applications: &[],
+            service_registrations: &[],
         },
         at(2024, 12, 1),
     )

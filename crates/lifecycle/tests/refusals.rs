@@ -117,6 +117,8 @@ pub fn applied() -> Application {
             engagement: &eng,
             registration: None,
             assessment: None,
+            service_applications: &[],
+            service_registrations: &[],
         },
         at(2025, 6, 1),
     )
@@ -543,9 +545,58 @@ fn state_refusals_for_the_csp() {
                 engagement: &eng,
                 registration: None,
                 assessment: None,
+                service_applications: &[],
+                service_registrations: &[],
             },
             at(2025, 4, 1),
         ),
         "application.report_missing",
     );
+}
+
+/// One application in progress per service, and a listed service is renewed,
+/// not applied for anew; once the registration has lapsed it may apply again.
+#[test]
+fn a_service_has_one_application_at_a_time_and_is_renewed_while_listed() {
+    let (svc, st, eng) = (service(), submitted(), reported());
+    let try_new = |apps: &[Application], regs: &[Registration], on| {
+        apply(
+            &csp(),
+            401,
+            ApplyInput {
+                kind: ApplicationKind::New,
+                track: Track::Standard,
+                attachments: atts(),
+            },
+            ApplyContext {
+                service: &svc,
+                statement: &st,
+                engagement: &eng,
+                registration: None,
+                assessment: None,
+                service_applications: apps,
+                service_registrations: regs,
+            },
+            on,
+        )
+    };
+    let open = applied();
+    let e = try_new(std::slice::from_ref(&open), &[], at(2025, 6, 5)).unwrap_err();
+    assert_eq!(
+        (e.http_status(), e.key()),
+        (409, "application.already_open")
+    );
+    assert!(e.message.ja.contains("#400"), "{e}");
+    // Withdrawn, it no longer stands in the way.
+    let withdrawn = withdraw(&csp(), &open, None, at(2025, 6, 6))
+        .unwrap()
+        .state
+        .0;
+    assert!(try_new(&[withdrawn], &[], at(2025, 6, 7)).is_ok());
+
+    let reg = registered(); // valid through 2026-07-31
+    let e = try_new(&[], std::slice::from_ref(&reg), at(2025, 8, 1)).unwrap_err();
+    assert_eq!(e.key(), "application.already_registered");
+    assert!(e.message.ja.contains(&reg.number_text), "{e}");
+    assert!(try_new(&[], &[reg], at(2026, 8, 1)).is_ok(), "expired");
 }

@@ -106,6 +106,8 @@ fn renewal(reg: &Registration, on: i64) -> Result<(Application, Option<Registrat
             engagement: &eng,
             registration: Some(reg),
             assessment: None,
+            service_applications: &[],
+            service_registrations: &[],
         },
         on,
     )

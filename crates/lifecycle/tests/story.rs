@@ -164,6 +164,8 @@ fn a_service_from_statement_to_revocation() {
             engagement: &eng,
             registration: None,
             assessment: None,
+            service_applications: &[],
+            service_registrations: &[],
         },
         at(2025, 6, 1),
     )
@@ -374,6 +376,8 @@ fn a_service_from_statement_to_revocation() {
             engagement: &eng2,
             registration: Some(&reg),
             assessment: None,
+            service_applications: &[],
+            service_registrations: &[],
         },
         at(2026, 6, 1),
     )

@@ -349,6 +349,10 @@ impl<'a> Journey<'a> {
                 engagement: eng,
                 registration: renewing,
                 assessment: None,
+                // The journey applies only after the previous application
+                // was decided; a renewal names the registration it renews.
+                service_applications: &[],
+                service_registrations: renewing.map(std::slice::from_ref).unwrap_or_default(),
             },
             noon(day),
         )?;

@@ -403,6 +403,20 @@ pub async fn create(
         track,
         attachments,
     };
+    let service_applications: Vec<Application> = load_all::<Application>(&state.store)
+        .await
+        .map_err(registry_error)?
+        .into_iter()
+        .map(|(a, _)| a)
+        .filter(|a| a.service_id == service.id)
+        .collect();
+    let service_registrations: Vec<Registration> = load_all::<Registration>(&state.store)
+        .await
+        .map_err(registry_error)?
+        .into_iter()
+        .map(|(r, _)| r)
+        .filter(|r| r.service_id == service.id)
+        .collect();
     let out = apply(
         &who(&user),
         id,
@@ -413,6 +427,8 @@ pub async fn create(
             engagement: &engagement,
             registration: registration.as_ref().map(|(r, _)| r),
             assessment: assessment.as_ref(),
+            service_applications: &service_applications,
+            service_registrations: &service_registrations,
         },
         now,
     );
@@ -422,8 +438,11 @@ pub async fn create(
             events,
         }) => {
             let mut ledger = Ledger::new();
-            // The application stands on these as read; a change meanwhile refuses it.
+            // The application stands on these as read; a change meanwhile
+            // refuses it. The service is rewritten as it is, so of two
+            // applications made at once for it only one can be committed.
             ledger.read_at(&service, service_rev);
+            ledger.put(&service);
             ledger.read_at(&statement, statement_rev);
             ledger.read_at(&engagement, engagement_rev);
             ledger.put(&app);

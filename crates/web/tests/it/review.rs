@@ -959,6 +959,23 @@ async fn review_a_returned_application_is_resubmitted_with_new_files() {
         )
         .await;
     let detail = format!("/ismap/applications/{}", app_id(applied.location));
+    // A second application for the same service waits for the first.
+    let twice = csp1
+        .post_files(
+            list,
+            list,
+            &[
+                ("service", &svc),
+                ("statement", &stmt),
+                ("engagement", &eng),
+                ("track", "standard"),
+                ("att_statement", "言明書.pdf"),
+                ("att_audit_report", "実施結果報告書.pdf"),
+            ],
+        )
+        .await;
+    assert_eq!(twice.status, 409, "{}", twice.body);
+    assert!(twice.body.contains("このサービスには処理中の申請"));
     let returned = ipa
         .act(
             &format!("{detail}/return"),
