@@ -96,6 +96,33 @@ pub async fn setup(app: &TestApp) -> Setup {
     }
 }
 
+/// A service of csp1's named `name`, registered on an audit that ended 400
+/// days ago (so valid for about three more months), committed.
+async fn registered_service(app: &TestApp, s: &Setup, name: &str) -> Registered {
+    let catalog = kasumi_ismap::sample_catalog();
+    let who = csp(s.provider);
+    let mut j = Journey::new(&app.store, &catalog, s.cast).await.unwrap();
+    let d = draft(name);
+    let content = clean_statement(&catalog, &d, "本番環境", "代表 一郎", &[]);
+    let today = tokyo_date(T0);
+    let svc = j
+        .add_service(&who, d, today.checked_sub(900.days()).unwrap())
+        .await
+        .unwrap();
+    let r = j
+        .register(
+            &who,
+            &svc,
+            &s.firm,
+            content,
+            today.checked_sub(400.days()).unwrap(),
+        )
+        .await
+        .unwrap();
+    j.commit(&Actor::system("test"), T0).await.unwrap();
+    r
+}
+
 /// The id at the end of a redirect to `/ismap/applications/{id}`.
 fn app_id(location: Option<String>) -> i64 {
     location
@@ -707,14 +734,8 @@ async fn review_renewal_pending_keeps_the_registration_valid_until_decided() {
     let today = tokyo_date(T0);
     let ago = |days: i64| today.checked_sub(days.days()).unwrap();
     let who = csp(s.provider);
+    let r = registered_service(&app, &s, "そら 会計").await;
     let mut j = Journey::new(&app.store, &catalog, s.cast).await.unwrap();
-    let d = draft("そら 会計");
-    let content = clean_statement(&catalog, &d, "本番環境", "代表 一郎", &[]);
-    let svc = j.add_service(&who, d, ago(900)).await.unwrap();
-    let r: Registered = j
-        .register(&who, &svc, &s.firm, content, ago(400))
-        .await
-        .unwrap();
     let eng = j.audit(&who, &r.statement, &s.firm, ago(40)).await.unwrap();
     j.commit(&Actor::system("test"), T0).await.unwrap();
     let number = r.registration.number_text.clone();
@@ -743,7 +764,7 @@ async fn review_renewal_pending_keeps_the_registration_valid_until_decided() {
             "/ismap/applications",
             "/ismap/applications",
             &[
-                ("service", &svc.id.to_string()),
+                ("service", &r.service.id.to_string()),
                 ("statement", &r.statement.id.to_string()),
                 ("engagement", &eng.id.to_string()),
                 ("renewal", &r.registration.id.to_string()),
@@ -801,17 +822,8 @@ async fn review_a_control_change_is_answered_by_an_additional_audit() {
     let s = setup(&app).await;
     let catalog = kasumi_ismap::sample_catalog();
     let today = tokyo_date(T0);
-    let ago = |days: i64| today.checked_sub(days.days()).unwrap();
     let who = csp(s.provider);
-    let mut j = Journey::new(&app.store, &catalog, s.cast).await.unwrap();
-    let d = draft("そら 会計");
-    let content = clean_statement(&catalog, &d, "本番環境", "代表 一郎", &[]);
-    let svc = j.add_service(&who, d, ago(900)).await.unwrap();
-    let r: Registered = j
-        .register(&who, &svc, &s.firm, content, ago(400))
-        .await
-        .unwrap();
-    j.commit(&Actor::system("test"), T0).await.unwrap();
+    let r = registered_service(&app, &s, "そら 会計").await;
     let changed = r.engagement.controls[..2].join(", ");
     let reg = format!("/ismap/registrations/{}", r.registration.id);
     let csp1 = app.signed_in("csp1").await;
