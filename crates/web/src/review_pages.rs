@@ -1127,32 +1127,35 @@ mod tests {
             .unwrap();
         let now = noon(date(2025, 6, 20));
         let state = AppState::new(store, Arc::new(FixedClock::new(now)), AppConfig::default());
-        let mut steps = Vec::new();
-        for id in &waiting {
-            let (app, rev) = find::<Application>(&state, *id).await.unwrap().unwrap();
-            let step = decide_step(
-                &state,
-                &cast.committee,
-                &app,
-                rev,
-                DecisionOutcome::Register,
-                "",
-                now,
-            )
-            .await
-            .unwrap();
-            let Step::Done(mut ledger, events, _) = step else {
-                panic!("the decision is allowed");
-            };
-            ledger.events(events);
-            steps.push(ledger);
-        }
+        // The committee's decision to register application `id`, as read now.
+        let decision = |id: i64| {
+            let state = &state;
+            async move {
+                let (app, rev) = find::<Application>(state, id).await.unwrap().unwrap();
+                assert_eq!(app.status, ApplicationStatus::AwaitingDecision);
+                let step = decide_step(
+                    state,
+                    &cast.committee,
+                    &app,
+                    rev,
+                    DecisionOutcome::Register,
+                    "",
+                    now,
+                )
+                .await
+                .unwrap();
+                let Step::Done(mut ledger, events, _) = step else {
+                    panic!("the decision is allowed");
+                };
+                ledger.events(events);
+                ledger
+            }
+        };
+        // Both read before either commits, as when two people decide at once.
+        let (mut first, mut second) = (decision(waiting[0]).await, decision(waiting[1]).await);
         let committee = Actor::system("committee");
-        steps[0]
-            .commit(&state.store, &committee, now)
-            .await
-            .unwrap();
-        let second = steps[1].commit(&state.store, &committee, now).await;
+        first.commit(&state.store, &committee, now).await.unwrap();
+        let second = second.commit(&state.store, &committee, now).await;
         assert!(
             matches!(
                 second,
@@ -1164,26 +1167,11 @@ mod tests {
         let regs = load_all::<Registration>(&state.store).await.unwrap();
         assert_eq!(regs.len(), 1);
         assert_eq!(regs[0].0.number_text, "C25-0001-1");
-        let (app, rev) = find::<Application>(&state, waiting[1])
+        decision(waiting[1])
             .await
-            .unwrap()
+            .commit(&state.store, &committee, now)
+            .await
             .unwrap();
-        assert_eq!(app.status, ApplicationStatus::AwaitingDecision);
-        let Step::Done(mut ledger, events, _) = decide_step(
-            &state,
-            &cast.committee,
-            &app,
-            rev,
-            DecisionOutcome::Register,
-            "",
-            now,
-        )
-        .await
-        .unwrap() else {
-            panic!("the decision is allowed");
-        };
-        ledger.events(events);
-        ledger.commit(&state.store, &committee, now).await.unwrap();
         let mut numbers: Vec<String> = load_all::<Registration>(&state.store)
             .await
             .unwrap()
