@@ -12,7 +12,7 @@ use kasumi_lifecycle::service::{DeploymentModel, Service, ServiceDraft, ServiceM
 use kasumi_store::Actor;
 use kasumi_web::registry::journey::{Cast, Journey, Registered, clean_statement, csp};
 
-use super::harness::{T0, TestApp, element};
+use super::harness::{Client, Page, T0, TestApp, element};
 
 const DAY: i64 = 86_400_000_000;
 
@@ -123,6 +123,26 @@ async fn registered_service(app: &TestApp, s: &Setup, name: &str) -> Registered 
     r
 }
 
+/// csp1 applies on the standard track with the setup's statement and audit,
+/// attaching the statement and the report.
+async fn apply_standard(csp1: &Client, s: &Setup) -> Page {
+    let (svc, stmt, eng) = ids(s);
+    let list = "/ismap/applications";
+    csp1.post_files(
+        list,
+        list,
+        &[
+            ("service", &svc),
+            ("statement", &stmt),
+            ("engagement", &eng),
+            ("track", "standard"),
+            ("att_statement", "言明書.pdf"),
+            ("att_audit_report", "実施結果報告書.pdf"),
+        ],
+    )
+    .await
+}
+
 /// The id at the end of a redirect to `/ismap/applications/{id}`.
 fn app_id(location: Option<String>) -> i64 {
     location
@@ -219,20 +239,7 @@ async fn review_from_application_to_revocation_over_http() {
     assert_eq!(app.audit_len().await, before, "nothing was recorded");
 
     // The provider applies.
-    let applied = csp1
-        .post_files(
-            list,
-            list,
-            &[
-                ("service", &svc),
-                ("statement", &stmt),
-                ("engagement", &eng),
-                ("track", "standard"),
-                ("att_statement", "言明書.pdf"),
-                ("att_audit_report", "実施結果報告書.pdf"),
-            ],
-        )
-        .await;
+    let applied = apply_standard(&csp1, &s).await;
     assert_eq!(applied.status, 303, "{}", applied.body);
     let id = app_id(applied.location);
     let detail = format!("/ismap/applications/{id}");
@@ -952,40 +959,12 @@ async fn review_a_control_change_is_answered_by_an_additional_audit() {
 async fn review_a_returned_application_is_resubmitted_with_new_files() {
     let app = TestApp::start().await;
     let s = setup(&app).await;
-    let (svc, stmt, eng) = ids(&s);
     let csp1 = app.signed_in("csp1").await;
     let ipa = app.signed_in("reviewer").await;
-    let list = "/ismap/applications";
-    let applied = csp1
-        .post_files(
-            list,
-            list,
-            &[
-                ("service", &svc),
-                ("statement", &stmt),
-                ("engagement", &eng),
-                ("track", "standard"),
-                ("att_statement", "言明書.pdf"),
-                ("att_audit_report", "実施結果報告書.pdf"),
-            ],
-        )
-        .await;
+    let applied = apply_standard(&csp1, &s).await;
     let detail = format!("/ismap/applications/{}", app_id(applied.location));
     // A second application for the same service waits for the first.
-    let twice = csp1
-        .post_files(
-            list,
-            list,
-            &[
-                ("service", &svc),
-                ("statement", &stmt),
-                ("engagement", &eng),
-                ("track", "standard"),
-                ("att_statement", "言明書.pdf"),
-                ("att_audit_report", "実施結果報告書.pdf"),
-            ],
-        )
-        .await;
+    let twice = apply_standard(&csp1, &s).await;
     assert_eq!(twice.status, 409, "{}", twice.body);
     assert!(twice.body.contains("このサービスには処理中の申請"));
     let returned = ipa
