@@ -101,11 +101,18 @@ fn atts() -> Vec<Attachment> {
         .collect()
 }
 
-pub fn applied() -> Application {
+/// The service's new application `id` on the standard track, on its
+/// submitted statement and reported audit.
+fn apply_new(
+    id: i64,
+    apps: &[Application],
+    regs: &[Registration],
+    on: kasumi_core::Micros,
+) -> Result<kasumi_lifecycle::Outcome<(Application, Option<Registration>)>, Refusal> {
     let (svc, st, eng) = (service(), submitted(), reported());
     apply(
         &csp(),
-        400,
+        id,
         ApplyInput {
             kind: ApplicationKind::New,
             track: Track::Standard,
@@ -117,14 +124,15 @@ pub fn applied() -> Application {
             engagement: &eng,
             registration: None,
             assessment: None,
-            service_applications: &[],
-            service_registrations: &[],
+            service_applications: apps,
+            service_registrations: regs,
         },
-        at(2025, 6, 1),
+        on,
     )
-    .unwrap()
-    .state
-    .0
+}
+
+pub fn applied() -> Application {
+    apply_new(400, &[], &[], at(2025, 6, 1)).unwrap().state.0
 }
 
 fn ready_for_decision() -> Application {
@@ -558,28 +566,7 @@ fn state_refusals_for_the_csp() {
 /// not applied for anew; once the registration has lapsed it may apply again.
 #[test]
 fn a_service_has_one_application_at_a_time_and_is_renewed_while_listed() {
-    let (svc, st, eng) = (service(), submitted(), reported());
-    let try_new = |apps: &[Application], regs: &[Registration], on| {
-        apply(
-            &csp(),
-            401,
-            ApplyInput {
-                kind: ApplicationKind::New,
-                track: Track::Standard,
-                attachments: atts(),
-            },
-            ApplyContext {
-                service: &svc,
-                statement: &st,
-                engagement: &eng,
-                registration: None,
-                assessment: None,
-                service_applications: apps,
-                service_registrations: regs,
-            },
-            on,
-        )
-    };
+    let try_new = |apps: &[Application], regs: &[Registration], on| apply_new(401, apps, regs, on);
     let open = applied();
     let e = try_new(std::slice::from_ref(&open), &[], at(2025, 6, 5)).unwrap_err();
     assert_eq!(
