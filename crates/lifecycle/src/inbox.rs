@@ -42,8 +42,8 @@ pub enum InboxKind {
     Decision,
     /// IPA / committee: an incident has only a flash report so far.
     IncidentOpen,
-    /// CSP: a control change awaits its additional audit; IPA and the
-    /// committee see the same notices as outstanding.
+    /// CSP: a control change awaits its additional audit; IPA sees the same
+    /// notices as outstanding.
     ChangeAuditDue,
 }
 
@@ -196,10 +196,11 @@ pub fn inbox(user: &Actor, input: InboxInput<'_>, today: Date) -> Vec<InboxItem>
                     None,
                 ));
             }
+            // IPA follows the additional audits; the committee has nothing to do yet.
             for n in input
                 .change_notices
                 .iter()
-                .filter(|n| n.awaits_additional_audit())
+                .filter(|n| user.role == Role::IpaReviewer && n.awaits_additional_audit())
             {
                 out.push(item(
                     InboxKind::ChangeAuditDue,

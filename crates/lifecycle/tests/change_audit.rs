@@ -81,6 +81,7 @@ fn a_control_change_waits_for_its_additional_audit_until_one_covering_it_is_subm
         (InboxKind::ChangeAuditDue, Subject::ChangeNotice(800))
     );
     assert_eq!(inbox(&ipa(), input, date(2025, 8, 2)).len(), 1);
+    assert!(inbox(&committee(), input, date(2025, 8, 2)).is_empty());
     assert!(inbox(&other_csp(), input, date(2025, 8, 2)).is_empty());
 
     // The yearly audit was reported before the change: it does not answer it.
