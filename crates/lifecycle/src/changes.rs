@@ -1,14 +1,15 @@
 //! Change notices (変更届) and incident reports (速報 → 確報) on a registered service.
 
 use kasumi_core::{Micros, Role};
+use kasumi_ismap::{Catalog, Kind};
 use serde::{Deserialize, Serialize};
 
 use crate::actor::{Actor, OrgId};
 use crate::dates::tokyo_date;
-use crate::engagement::{Engagement, EngagementStatus};
+use crate::engagement::{Engagement, EngagementStatus, Report};
 use crate::error::{Refusal, require_text, wrong_state};
 use crate::event::{Event, Outcome, RemarkKind, Subject};
-use crate::registration::{Registration, RegistrationStatus};
+use crate::registration::Registration;
 use crate::service::Service;
 
 /// What changed.
@@ -81,35 +82,122 @@ impl ChangeNotice {
             _ => &[],
         }
     }
+
+    /// Whether `engagement` can answer this control change: an audit of the
+    /// same service, reported, whose period began on or after the day the
+    /// change was notified (so it examines the changed operation), covering
+    /// every changed control. Gives the issued report.
+    pub fn audit_fits<'e>(&self, engagement: &'e Engagement) -> Result<&'e Report, Refusal> {
+        if engagement.service_id != self.service_id {
+            return Err(Refusal::invalid(
+                "change.audit_other_service",
+                "この監査は別のサービスに対するものです。",
+                "The audit is of another service.",
+            ));
+        }
+        let Some(report) = engagement
+            .report
+            .as_ref()
+            .filter(|_| engagement.status == EngagementStatus::Reported)
+        else {
+            return Err(wrong_state(
+                "change.audit_not_reported",
+                "追加監査として提出",
+                "submit as the additional audit",
+                engagement.status.code(),
+            ));
+        };
+        let notified_on = tokyo_date(self.filed_at);
+        if engagement.period.start < notified_on {
+            return Err(Refusal::invalid(
+                "change.audit_before_notice",
+                format!(
+                    "この監査の対象期間（{} から）は変更届（{notified_on}）より前に始まっています。変更後の運用を対象とした監査を提出してください。",
+                    engagement.period.start
+                ),
+                format!(
+                    "The audit period (from {}) began before the change notice ({notified_on}); submit an audit of the operation after the change.",
+                    engagement.period.start
+                ),
+            ));
+        }
+        let missing: Vec<&str> = self
+            .changed_controls()
+            .iter()
+            .filter(|c| !engagement.controls.contains(c))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            let list = missing.join(", ");
+            return Err(Refusal::invalid(
+                "change.audit_scope_missing",
+                format!("この監査は変更した管理策 {list} を対象にしていません。"),
+                format!("The audit does not cover the changed controls {list}."),
+            ));
+        }
+        Ok(report)
+    }
 }
 
-/// Registration states in which the CSP still reports changes and incidents.
+/// The CSP reports changes and incidents while the service is on the list
+/// (registered, renewal pending or suspended).
 fn reportable(reg: &Registration, now: Micros) -> Result<(), Refusal> {
-    let status = reg.status_on(tokyo_date(now));
-    if matches!(
-        status,
-        RegistrationStatus::Registered
-            | RegistrationStatus::RenewalPending
-            | RegistrationStatus::Suspended
-    ) {
+    let today = tokyo_date(now);
+    if reg.is_listed_on(today) {
         Ok(())
     } else {
         Err(wrong_state(
             "registration.not_active",
             "届出",
             "file a notice",
-            status.code(),
+            reg.status_on(today).code(),
         ))
     }
 }
 
+/// Changed controls must be detailed (4-digit) controls of the catalog the
+/// registered statement was made against: an id no audit can cover would
+/// leave the notice waiting for ever.
+fn check_changed_controls(controls: &[String], catalog: &Catalog) -> Result<(), Refusal> {
+    if controls.is_empty() {
+        return Err(Refusal::invalid(
+            "change.controls_missing",
+            "変更した管理策を指定してください。",
+            "Name the controls that changed.",
+        ));
+    }
+    let unknown: Vec<&str> = controls
+        .iter()
+        .filter(|c| {
+            !catalog
+                .items
+                .iter()
+                .any(|i| &i.id == *c && i.kind == Some(Kind::Control))
+        })
+        .map(String::as_str)
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let list = unknown.join(", ");
+    let version = &catalog.version.id;
+    Err(Refusal::invalid(
+        "change.unknown_control",
+        format!("管理基準 {version} の詳細管理策（4桁）ではありません: {list}"),
+        format!("Not a detailed (4-digit) control of criteria {version}: {list}"),
+    ))
+}
+
 /// A CSP files a change notice for its registered service. A region
 /// addition also adds the region to the service's selectable regions.
+/// `catalog` is the version the registered statement was made against.
+#[allow(clippy::too_many_arguments)]
 pub fn file_change_notice(
     actor: &Actor,
     id: i64,
     service: &Service,
     reg: &Registration,
+    catalog: &Catalog,
     kind: ChangeKind,
     description: &str,
     now: Micros,
@@ -131,13 +219,7 @@ pub fn file_change_notice(
     let mut svc = service.clone();
     let (remark_kind, ja, en) = match &kind {
         ChangeKind::ControlChange { controls } => {
-            if controls.is_empty() {
-                return Err(Refusal::invalid(
-                    "change.controls_missing",
-                    "変更した管理策を指定してください。",
-                    "Name the controls that changed.",
-                ));
-            }
+            check_changed_controls(controls, catalog)?;
             let list = controls.join(", ");
             (
                 RemarkKind::ControlChange,
@@ -188,18 +270,28 @@ pub fn file_change_notice(
     Ok(Outcome::new((notice, svc), vec![ev]))
 }
 
-/// The CSP submits the additional audit of a control change: an audit of the
-/// same service whose report was issued after the notice and which covered
-/// every changed control. The public remarks record it.
+/// The CSP submits the additional audit of a control change while the
+/// service is on the list: an audit of the same service whose period began
+/// on or after the day of the notice and which covered every changed
+/// control. The public remarks record it.
 pub fn submit_change_audit(
     actor: &Actor,
     notice: &ChangeNotice,
+    reg: &Registration,
     engagement: &Engagement,
     firm_name: &str,
     now: Micros,
 ) -> Result<Outcome<ChangeNotice>, Refusal> {
     actor.require(&[Role::Csp], "追加監査の提出", "submit an additional audit")?;
     actor.require_org(notice.csp_org, "変更届", "change notice")?;
+    if reg.id != notice.registration_id {
+        return Err(Refusal::invalid(
+            "change.registration_mismatch",
+            "登録がこの変更届のものではありません。",
+            "The registration is not this change notice's.",
+        ));
+    }
+    reportable(reg, now)?;
     if !notice.needs_additional_audit {
         return Err(Refusal::conflict(
             "change.no_audit_needed",
@@ -214,46 +306,7 @@ pub fn submit_change_audit(
             "The additional audit of this change notice was already submitted.",
         ));
     }
-    if engagement.service_id != notice.service_id {
-        return Err(Refusal::invalid(
-            "change.audit_other_service",
-            "この監査は別のサービスに対するものです。",
-            "The audit is of another service.",
-        ));
-    }
-    let Some(report) = engagement
-        .report
-        .as_ref()
-        .filter(|_| engagement.status == EngagementStatus::Reported)
-    else {
-        return Err(wrong_state(
-            "change.audit_not_reported",
-            "追加監査として提出",
-            "submit as the additional audit",
-            engagement.status.code(),
-        ));
-    };
-    if report.issued_at < notice.filed_at {
-        return Err(Refusal::invalid(
-            "change.audit_before_notice",
-            "実施結果報告書が変更届より前に発行されています。変更後の監査を提出してください。",
-            "The report was issued before the change notice; submit an audit made after the change.",
-        ));
-    }
-    let missing: Vec<&str> = notice
-        .changed_controls()
-        .iter()
-        .filter(|c| !engagement.controls.contains(c))
-        .map(String::as_str)
-        .collect();
-    if !missing.is_empty() {
-        let list = missing.join(", ");
-        return Err(Refusal::invalid(
-            "change.audit_scope_missing",
-            format!("この監査は変更した管理策 {list} を対象にしていません。"),
-            format!("The audit does not cover the changed controls {list}."),
-        ));
-    }
+    let report = notice.audit_fits(engagement)?;
     let mut next = notice.clone();
     next.additional_audit = Some(ChangeAudit {
         engagement_id: engagement.id,

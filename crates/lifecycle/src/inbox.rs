@@ -83,6 +83,21 @@ pub struct InboxInput<'a> {
     pub change_notices: &'a [ChangeNotice],
 }
 
+/// Control changes still waiting for their additional audit, on services
+/// that are on the list; once a registration has ended nothing can answer them.
+fn change_audits_due<'a>(
+    input: &InboxInput<'a>,
+    today: Date,
+) -> impl Iterator<Item = &'a ChangeNotice> {
+    let registrations = input.registrations;
+    input.change_notices.iter().filter(move |n| {
+        n.awaits_additional_audit()
+            && registrations
+                .iter()
+                .any(|r| r.id == n.registration_id && r.is_listed_on(today))
+    })
+}
+
 /// The items waiting for `user` on `today`, in a stable order (by kind, then subject order).
 pub fn inbox(user: &Actor, input: InboxInput<'_>, today: Date) -> Vec<InboxItem> {
     let mut out = Vec::new();
@@ -120,19 +135,13 @@ pub fn inbox(user: &Actor, input: InboxInput<'_>, today: Date) -> Vec<InboxItem>
                     _ => {}
                 }
             }
-            for n in input
-                .change_notices
-                .iter()
-                .filter(|n| n.csp_org == user.org)
-            {
-                if n.awaits_additional_audit() {
-                    out.push(item(
-                        InboxKind::ChangeAuditDue,
-                        Subject::ChangeNotice(n.id),
-                        n.service_id,
-                        None,
-                    ));
-                }
+            for n in change_audits_due(&input, today).filter(|n| n.csp_org == user.org) {
+                out.push(item(
+                    InboxKind::ChangeAuditDue,
+                    Subject::ChangeNotice(n.id),
+                    n.service_id,
+                    None,
+                ));
             }
             for r in input.registrations.iter().filter(|r| r.csp_org == user.org) {
                 let left = days_between(today, r.valid_through);
@@ -197,11 +206,7 @@ pub fn inbox(user: &Actor, input: InboxInput<'_>, today: Date) -> Vec<InboxItem>
                 ));
             }
             // IPA follows the additional audits; the committee has nothing to do yet.
-            for n in input
-                .change_notices
-                .iter()
-                .filter(|n| user.role == Role::IpaReviewer && n.awaits_additional_audit())
-            {
+            for n in change_audits_due(&input, today).filter(|_| user.role == Role::IpaReviewer) {
                 out.push(item(
                     InboxKind::ChangeAuditDue,
                     Subject::ChangeNotice(n.id),

@@ -284,6 +284,7 @@ fn a_service_from_statement_to_revocation() {
         600,
         &svc,
         &reg,
+        &cat,
         ChangeKind::RegionAdded {
             region: "jp-west".into(),
         },
@@ -300,6 +301,7 @@ fn a_service_from_statement_to_revocation() {
         601,
         &svc,
         &reg,
+        &cat,
         ChangeKind::ControlChange {
             controls: vec!["9.1.1.2".into()],
         },

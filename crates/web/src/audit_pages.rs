@@ -137,7 +137,7 @@ async fn firms_page(
     status: StatusCode,
     notice: Option<Notice>,
 ) -> AppResult<Response> {
-    let notice = notice.or_else(|| done_notice(ctx, "audit-saved"));
+    let notice = notice.or_else(|| done_notice(ctx, &["audit-saved"]));
     let user = ctx.require_role(FIRM_ROLES)?;
     let evaluator = user.role == Role::AuditEvaluator;
     let orgs = org_names(state).await?;
@@ -749,7 +749,7 @@ async fn engagement_page(
     status: StatusCode,
     notice: Option<Notice>,
 ) -> AppResult<Response> {
-    let notice = notice.or_else(|| done_notice(ctx, "audit-"));
+    let notice = notice.or_else(|| done_notice(ctx, &["audit-cancelled", "audit-result-saved"]));
     let user = ctx.require_role(ENGAGEMENT_ROLES)?;
     let (eng, _) = seen(state, user, id).await?;
     let s = summary(state, ctx, user, &eng).await?;
@@ -931,7 +931,7 @@ async fn report_page(
     status: StatusCode,
     notice: Option<Notice>,
 ) -> AppResult<Response> {
-    let notice = notice.or_else(|| done_notice(ctx, "audit-report-issued"));
+    let notice = notice.or_else(|| done_notice(ctx, &["audit-report-issued"]));
     let user = ctx.require_role(ENGAGEMENT_ROLES)?;
     let (eng, _) = seen(state, user, id).await?;
     let s = summary(state, ctx, user, &eng).await?;

@@ -306,7 +306,8 @@ async fn statement_page(
     notice: Option<Notice>,
     edited: Option<String>,
 ) -> AppResult<Response> {
-    let notice = notice.or_else(|| done_notice(ctx, "csp-statement-"));
+    let notice = notice
+        .or_else(|| done_notice(ctx, &["csp-statement-saved", "csp-statement-submitted-now"]));
     let user = ctx.require_role(&[Role::Csp])?;
     let (st, _) = own::<Statement>(state, user, id).await?;
     let (service, _) = own::<Service>(state, user, st.service_id).await?;

@@ -16,7 +16,7 @@ use kasumi_lifecycle::changes::{
     file_change_notice, report_incident, submit_change_audit,
 };
 use kasumi_lifecycle::dates::tokyo_date;
-use kasumi_lifecycle::engagement::{Engagement, EngagementStatus};
+use kasumi_lifecycle::engagement::Engagement;
 use kasumi_lifecycle::firm::Firm;
 use kasumi_lifecycle::liu::{
     AssessmentInput, ImpactAssessment, ImpactLevel, file_impact_assessment,
@@ -39,9 +39,21 @@ use crate::pages::{Layout, Notice, page};
 use crate::path::Ids;
 use crate::registry::{Ledger, Record, load_all, remarks};
 use crate::workflow::{
-    commit_ledger, done, done_notice, find, form_id, refused, registry_error, status_of, visible,
-    who,
+    catalog_for, commit_ledger, done, done_notice, find, form_id, refused, registry_error,
+    status_of, visible, who,
 };
+
+/// The success messages the registration page's actions leave (`?done=`).
+const REGISTRATION_DONE: &[&str] = &[
+    "registration-done-change",
+    "registration-done-change-audit",
+    "registration-done-incident",
+    "registration-done-confirmed",
+    "registration-done-suspended",
+    "registration-done-reinstated",
+    "registration-done-revoked",
+    "registration-done-deleted",
+];
 
 /// Staff and the owning provider see registrations here (the public uses /registry).
 pub const REGISTRATION_ROLES: &[Role] = &[
@@ -164,9 +176,7 @@ impl Can {
         let s = reg.status_on(today);
         let committee = user.role == Role::Committee;
         Can {
-            report: user.role == Role::Csp
-                && user.org_id == reg.csp_org
-                && matches!(s, S::Registered | S::RenewalPending | S::Suspended),
+            report: user.role == Role::Csp && user.org_id == reg.csp_org && reg.is_listed_on(today),
             committee: committee && s != S::Deleted,
             suspend: committee && matches!(s, S::Registered | S::RenewalPending),
             reinstate: committee && s == S::Suspended,
@@ -217,7 +227,7 @@ async fn detail_page(
     status: StatusCode,
     notice: Option<Notice>,
 ) -> AppResult<Response> {
-    let notice = notice.or_else(|| done_notice(ctx, "registration-done-"));
+    let notice = notice.or_else(|| done_notice(ctx, REGISTRATION_DONE));
     let user = ctx.require_role(REGISTRATION_ROLES)?;
     let (reg, _) = visible::<Registration>(state, id, |r| may_see(user, r)).await?;
     let today = tokyo_date(state.clock.now());
@@ -226,12 +236,16 @@ async fn detail_page(
         .await?
         .map(|(s, _)| s.draft.name)
         .unwrap_or_default();
-    let notices = load_all::<ChangeNotice>(&state.store)
+    let change_notices: Vec<ChangeNotice> = load_all::<ChangeNotice>(&state.store)
         .await
         .map_err(registry_error)?
         .into_iter()
-        .filter(|(n, _)| n.registration_id == id)
-        .map(|(n, _)| NoticeRow {
+        .map(|(n, _)| n)
+        .filter(|n| n.registration_id == id)
+        .collect();
+    let notices = change_notices
+        .iter()
+        .map(|n| NoticeRow {
             id: n.id,
             audit_engagement: n.additional_audit.as_ref().map(|a| a.engagement_id),
             filed: format_tokyo(n.filed_at),
@@ -249,7 +263,11 @@ async fn detail_page(
     let awaiting_audit = notices.iter().any(NoticeRow::awaits_audit);
     let can = Can::for_viewer(user, &reg, today);
     let audits = if can.report && awaiting_audit {
-        issued_audits(state, ctx, reg.service_id).await?
+        let waiting: Vec<&ChangeNotice> = change_notices
+            .iter()
+            .filter(|n| n.awaits_additional_audit())
+            .collect();
+        fitting_audits(state, ctx, reg.service_id, &waiting).await?
     } else {
         Vec::new()
     };
@@ -306,12 +324,14 @@ async fn detail_page(
     page(status, &t)
 }
 
-/// The service's audits with an issued report, newest first, labelled with
-/// the firm, the scope's controls and the report date.
-async fn issued_audits(
+/// The service's reported audits that could answer one of the `waiting`
+/// control changes, newest first, labelled with the firm, the scope's
+/// controls and the report date.
+async fn fitting_audits(
     state: &AppState,
     ctx: &Ctx,
     service_id: i64,
+    waiting: &[&ChangeNotice],
 ) -> AppResult<Vec<AuditChoice>> {
     let firms: HashMap<i64, String> = load_all::<Firm>(&state.store)
         .await
@@ -324,7 +344,7 @@ async fn issued_audits(
         .map_err(registry_error)?
         .into_iter()
         .map(|(e, _)| e)
-        .filter(|e| e.service_id == service_id && e.status == EngagementStatus::Reported)
+        .filter(|e| e.service_id == service_id && waiting.iter().any(|n| n.audit_fits(e).is_ok()))
         .collect();
     audits.sort_by_key(|e| std::cmp::Reverse(e.id));
     Ok(audits
@@ -439,12 +459,19 @@ pub async fn act(
                     let (service, srev) = find::<Service>(&state, reg.service_id)
                         .await?
                         .ok_or(AppError::NotFound)?;
+                    // Changed controls are checked against the criteria the
+                    // registered statement was made against.
+                    let (statement, _) = find::<Statement>(&state, reg.statement_id)
+                        .await?
+                        .ok_or(AppError::NotFound)?;
+                    let catalog = catalog_for(&state, &statement.content).await?;
                     let nid = state.store.registry_allocate_id(ChangeNotice::KIND).await?;
                     match file_change_notice(
                         &me,
                         nid,
                         &service,
                         &reg,
+                        &catalog,
                         kind,
                         f.description.trim(),
                         now,
@@ -522,9 +549,10 @@ pub async fn act(
                         .await?
                         .map(|(f, _)| f.name)
                         .unwrap_or_default();
-                    match submit_change_audit(&me, &notice, &eng, &firm, now) {
+                    match submit_change_audit(&me, &notice, &reg, &eng, &firm, now) {
                         Ok(out) => {
                             let mut ledger = Ledger::new();
+                            ledger.read_at(&reg, rev);
                             ledger.read_at(&notice, nrev);
                             ledger.read_at(&eng, erev);
                             ledger.put(&out.state);

@@ -253,7 +253,7 @@ impl<'a> Journey<'a> {
     /// An audit of `scope` over `period`, engaged a month before it starts,
     /// every control in scope recorded, the report `report_after` days after
     /// the period ends.
-    async fn audit_with(
+    pub async fn audit_with(
         &mut self,
         csp: &Who,
         statement: &Statement,
@@ -509,6 +509,7 @@ impl<'a> Journey<'a> {
             id,
             &r.service,
             &r.registration,
+            self.catalog,
             kind,
             description,
             noon(on),
@@ -545,7 +546,14 @@ impl<'a> Journey<'a> {
         let eng = self
             .audit_with(csp, &r.statement, firm, scope, period, 10)
             .await?;
-        let out = submit_change_audit(csp, notice, &eng, &firm.name, noon(shift(end, 11)))?;
+        let out = submit_change_audit(
+            csp,
+            notice,
+            &r.registration,
+            &eng,
+            &firm.name,
+            noon(shift(end, 11)),
+        )?;
         self.ledger.put(&out.state);
         self.ledger.events(out.events);
         Ok(out.state)

@@ -44,6 +44,22 @@ use crate::workflow::{
     registry_error, status_of, visible, who,
 };
 
+/// The success messages the application page's actions leave (`?done=`).
+const REVIEW_DONE: &[&str] = &[
+    "review-done-accepted",
+    "review-done-returned",
+    "review-done-commented",
+    "review-done-correction",
+    "review-done-additional-audit",
+    "review-done-completed",
+    "review-done-answered",
+    "review-done-audit-report",
+    "review-done-withdrawn",
+    "review-done-resubmitted",
+    "review-done-registered",
+    "review-done-rejected",
+];
+
 /// The roles with application pages.
 pub const REVIEW_ROLES: &[Role] = &[
     Role::Csp,
@@ -583,7 +599,7 @@ async fn detail_page(
     status: StatusCode,
     notice: Option<Notice>,
 ) -> AppResult<Response> {
-    let notice = notice.or_else(|| done_notice(ctx, "review-done-"));
+    let notice = notice.or_else(|| done_notice(ctx, REVIEW_DONE));
     let user = ctx.require_role(REVIEW_ROLES)?;
     let me = who(user);
     let (app, _) =

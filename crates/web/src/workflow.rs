@@ -179,13 +179,10 @@ pub fn done(path: &str, key: &str) -> axum::response::Response {
     axum::response::Redirect::to(&format!("{path}{sep}done={key}")).into_response()
 }
 
-/// The message [`done`] left for this page: only a key of the page's own
-/// (`prefix`) that has a translation, so a crafted link cannot show another.
-pub fn done_notice(ctx: &Ctx, prefix: &str) -> Option<Notice> {
+/// The message [`done`] left for this page: only one of the page's own
+/// success `keys`, so a crafted link cannot show another text (an error
+/// message, say) as if it were a success.
+pub fn done_notice(ctx: &Ctx, keys: &[&str]) -> Option<Notice> {
     let key = ctx.done.as_deref()?;
-    if !key.starts_with(prefix) {
-        return None;
-    }
-    let text = ctx.tr.t(key);
-    (text != key).then(|| Notice::info(text))
+    keys.contains(&key).then(|| Notice::info(ctx.tr.t(key)))
 }

@@ -313,6 +313,16 @@ async fn firms_engagement_results_evidence_and_report() {
     assert_eq!(app.audit_len().await, before + 1);
     let p = c1.post(&cancel, &late_path, &[]).await;
     assert_eq!(p.status, 409);
+    // A link cannot make an error text pass for this page's success message.
+    let crafted = c1
+        .get(&format!("{late_path}?done=audit-evidence-refused-type"))
+        .await;
+    assert_eq!(crafted.status, 200);
+    assert!(
+        !crafted.body.contains("role=\"status\""),
+        "{}",
+        crafted.body
+    );
     assert!(!a1.get(&late_path).await.body.contains("id=\"result-form\""));
 
     // Who sees the engagement.

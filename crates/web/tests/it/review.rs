@@ -6,7 +6,8 @@
 use jiff::ToSpan;
 use kasumi_core::{OrgKind, Role};
 use kasumi_lifecycle::Actor as Who;
-use kasumi_lifecycle::dates::tokyo_date;
+use kasumi_lifecycle::dates::{AuditPeriod, tokyo_date};
+use kasumi_lifecycle::engagement::AuditScope;
 use kasumi_lifecycle::firm::Firm;
 use kasumi_lifecycle::service::{DeploymentModel, Service, ServiceDraft, ServiceModel};
 use kasumi_store::Actor;
@@ -99,6 +100,11 @@ pub async fn setup(app: &TestApp) -> Setup {
 /// A service of csp1's named `name`, registered on an audit that ended 400
 /// days ago (so valid for about three more months), committed.
 async fn registered_service(app: &TestApp, s: &Setup, name: &str) -> Registered {
+    registered_service_ago(app, s, name, 400).await
+}
+
+/// As [`registered_service`], on an audit that ended `days` days ago.
+async fn registered_service_ago(app: &TestApp, s: &Setup, name: &str, days: i64) -> Registered {
     let catalog = kasumi_ismap::sample_catalog();
     let who = csp(s.provider);
     let mut j = Journey::new(&app.store, &catalog, s.cast).await.unwrap();
@@ -115,7 +121,7 @@ async fn registered_service(app: &TestApp, s: &Setup, name: &str) -> Registered 
             &svc,
             &s.firm,
             content,
-            today.checked_sub(400.days()).unwrap(),
+            today.checked_sub(days.days()).unwrap(),
         )
         .await
         .unwrap();
@@ -820,8 +826,9 @@ async fn review_renewal_pending_keeps_the_registration_valid_until_decided() {
     assert!(entry.contains("運営委員会の決定により登録を更新しました"));
 }
 
-/// A control change notice waits in the provider's and IPA's inboxes until the
-/// provider submits an audit made after it that covers the changed controls;
+/// A control change notice names detailed controls of the registered
+/// criteria; it waits in the provider's and IPA's inboxes until the provider
+/// submits an audit of the time after it that covers the changed controls;
 /// the submission lands in the public remarks.
 #[tokio::test]
 async fn review_a_control_change_is_answered_by_an_additional_audit() {
@@ -830,10 +837,40 @@ async fn review_a_control_change_is_answered_by_an_additional_audit() {
     let catalog = kasumi_ismap::sample_catalog();
     let today = tokyo_date(T0);
     let who = csp(s.provider);
-    let r = registered_service(&app, &s, "そら 会計").await;
+    // Valid for about half a year, long enough for a three-month audit.
+    let r = registered_service_ago(&app, &s, "そら 会計", 300).await;
     let changed = r.engagement.controls[..2].join(", ");
     let reg = format!("/ismap/registrations/{}", r.registration.id);
     let csp1 = app.signed_in("csp1").await;
+    // An objective or a typo is not a control an audit could cover: refused,
+    // nothing recorded.
+    let before = app.audit_len().await;
+    let objective = r.engagement.controls[0]
+        .rsplit_once('.')
+        .unwrap()
+        .0
+        .to_string();
+    for wrong in [objective.as_str(), "9.9.9.99"] {
+        let bad = csp1
+            .post(
+                &format!("{reg}/change"),
+                &reg,
+                &[
+                    ("kind", "control_change"),
+                    ("controls", wrong),
+                    ("description", "ログ管理製品の入替"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, 422, "{}", bad.body);
+        assert!(
+            bad.body.contains("詳細管理策（4桁）ではありません"),
+            "{}",
+            bad.body
+        );
+        assert!(bad.body.contains(wrong), "{}", bad.body);
+    }
+    assert_eq!(app.audit_len().await, before);
     let filed = csp1
         .act(
             &format!("{reg}/change"),
@@ -865,8 +902,20 @@ async fn review_a_control_change_is_answered_by_an_additional_audit() {
         .unwrap()
         .to_string();
 
-    // The audit the registration rests on predates the change: refused, nothing recorded.
+    // The audit the registration rests on predates the change: not offered,
+    // and refused when sent anyway, nothing recorded.
     let yearly = r.engagement.id.to_string();
+    assert!(
+        !filed.body.contains(&format!("value=\"{yearly}\"")),
+        "{}",
+        filed.body
+    );
+    assert!(
+        filed.body.contains("id=\"change-audit-none\""),
+        "{}",
+        filed.body
+    );
+    let before = app.audit_len().await;
     let submit = |eng: String| {
         let (csp1, reg, notice) = (&csp1, &reg, &notice);
         async move {
@@ -880,26 +929,41 @@ async fn review_a_control_change_is_answered_by_an_additional_audit() {
     };
     let early = submit(yearly).await;
     assert_eq!(early.status, 422, "{}", early.body);
-    assert!(early.body.contains("変更後の監査を提出してください"));
+    assert!(
+        early
+            .body
+            .contains("変更後の運用を対象とした監査を提出してください"),
+        "{}",
+        early.body
+    );
     assert!(early.body.contains("要（未提出）"));
+    assert_eq!(app.audit_len().await, before);
     // A malformed id is refused; another provider cannot even see the page.
     assert_eq!(submit("abc".into()).await.status, 422);
     let csp2 = app.signed_in("csp2").await;
     assert_eq!(csp2.get(&reg).await.status, 404);
 
-    // An audit of the next months covers every control, the changed ones included.
+    // A three-month audit of the changed controls from the day after the notice.
     let mut j = Journey::new(&app.store, &catalog, s.cast).await.unwrap();
+    let start = today.checked_add(1.day()).unwrap();
+    let end = start
+        .checked_add(3.months())
+        .unwrap()
+        .checked_sub(1.day())
+        .unwrap();
     let next = j
-        .audit(
+        .audit_with(
             &who,
             &r.statement,
             &s.firm,
-            today.checked_add(10.days()).unwrap(),
+            AuditScope::Controls(r.engagement.controls[..2].to_vec()),
+            AuditPeriod::new(start, end).unwrap(),
+            10,
         )
         .await
         .unwrap();
     j.commit(&Actor::system("test"), T0).await.unwrap();
-    app.clock.set(T0 + 45 * DAY);
+    app.clock.set(T0 + 110 * DAY);
     let csp1 = app.signed_in("csp1").await;
     let page = csp1.get(&reg).await.body;
     assert!(page.contains(&format!("value=\"{}\"", next.id)), "{page}");
