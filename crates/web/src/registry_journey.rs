@@ -116,7 +116,7 @@ pub fn clean_statement(
 /// The statement and audit report attached to application `id` of
 /// `service`: short text documents saying what they stand for, kept like
 /// any uploaded file so the application's links open them.
-fn attachments(id: i64, service: &str) -> (Vec<Attachment>, Vec<StoredFile>) {
+pub fn attachments(id: i64, service: &str) -> (Vec<Attachment>, Vec<StoredFile>) {
     [
         (AttachmentKind::Statement, "statement.txt", "言明書"),
         (

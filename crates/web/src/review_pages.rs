@@ -419,6 +419,43 @@ pub async fn create(
         track,
         attachments,
     };
+    let reads = ApplyReads {
+        service: (&service, service_rev),
+        statement: (&statement, statement_rev),
+        engagement: (&engagement, engagement_rev),
+        registration: registration.as_ref().map(|(r, rev)| (r, *rev)),
+        assessment: assessment.as_ref(),
+    };
+    match apply_step(&state, &who(&user), id, input, reads, now).await? {
+        Ok((mut ledger, events)) => {
+            files.into_iter().for_each(|f| ledger.file(f));
+            commit_all(&state, &user, &mut ledger, events, now).await?;
+            Ok(Redirect::to(&format!("/ismap/applications/{id}")).into_response())
+        }
+        Err(r) => list_page(&state, &ctx, status_of(&r), refused(&ctx, &r)).await,
+    }
+}
+
+/// The records an application stands on, each with the revision read.
+struct ApplyReads<'a> {
+    service: (&'a Service, i64),
+    statement: (&'a Statement, i64),
+    engagement: (&'a Engagement, i64),
+    registration: Option<(&'a Registration, i64)>,
+    assessment: Option<&'a ImpactAssessment>,
+}
+
+/// Application `id` checked against the service's other applications and
+/// registrations, and what it commits.
+async fn apply_step(
+    state: &AppState,
+    me: &kasumi_lifecycle::Actor,
+    id: i64,
+    input: ApplyInput,
+    reads: ApplyReads<'_>,
+    now: i64,
+) -> AppResult<Result<(Ledger, Vec<kasumi_lifecycle::Event>), Refusal>> {
+    let (service, service_rev) = reads.service;
     let service_applications: Vec<Application> = load_all::<Application>(&state.store)
         .await
         .map_err(registry_error)?
@@ -434,43 +471,40 @@ pub async fn create(
         .filter(|r| r.service_id == service.id)
         .collect();
     let out = apply(
-        &who(&user),
+        me,
         id,
         input,
         ApplyContext {
-            service: &service,
-            statement: &statement,
-            engagement: &engagement,
-            registration: registration.as_ref().map(|(r, _)| r),
-            assessment: assessment.as_ref(),
+            service,
+            statement: reads.statement.0,
+            engagement: reads.engagement.0,
+            registration: reads.registration.map(|(r, _)| r),
+            assessment: reads.assessment,
             service_applications: &service_applications,
             service_registrations: &service_registrations,
         },
         now,
     );
-    match out {
-        Ok(Outcome {
-            state: (app, reg),
-            events,
-        }) => {
+    Ok(out.map(
+        |Outcome {
+             state: (app, renewed),
+             events,
+         }| {
             let mut ledger = Ledger::new();
             // The application stands on these as read; a change meanwhile
             // refuses it. The service is rewritten as it is, so of two
             // applications made at once for it only one can be committed.
-            ledger.read_at(&service, service_rev);
-            ledger.put(&service);
-            ledger.read_at(&statement, statement_rev);
-            ledger.read_at(&engagement, engagement_rev);
+            ledger.read_at(service, service_rev);
+            ledger.put(service);
+            ledger.read_at(reads.statement.0, reads.statement.1);
+            ledger.read_at(reads.engagement.0, reads.engagement.1);
             ledger.put(&app);
-            if let (Some(r), Some((_, rev))) = (&reg, &registration) {
-                put(&mut ledger, r, Some(*rev));
+            if let (Some(r), Some((_, rev))) = (&renewed, reads.registration) {
+                put(&mut ledger, r, Some(rev));
             }
-            files.into_iter().for_each(|f| ledger.file(f));
-            commit_all(&state, &user, &mut ledger, events, now).await?;
-            Ok(Redirect::to(&format!("/ismap/applications/{id}")).into_response())
-        }
-        Err(r) => list_page(&state, &ctx, status_of(&r), refused(&ctx, &r)).await,
-    }
+            (ledger, events)
+        },
+    ))
 }
 
 // ---- one application ----
@@ -1085,7 +1119,9 @@ mod tests {
     use super::*;
     use crate::AppConfig;
     use crate::registry::RegistryError;
-    use crate::registry::journey::{Cast, Journey, clean_statement, csp, noon};
+    use crate::registry::journey::{
+        Cast, Journey, attachments as demo_attachments, clean_statement, csp, noon,
+    };
 
     fn draft(name: &str) -> ServiceDraft {
         ServiceDraft {
@@ -1196,5 +1232,98 @@ mod tests {
             .collect();
         numbers.sort();
         assert_eq!(numbers, ["C25-0001-1", "C25-0002-1"]);
+    }
+
+    /// Two applications sent at the same moment for one service both pass
+    /// the one-application-per-service check as read; the second commit must
+    /// be refused, or the service would have two applications in progress.
+    #[tokio::test]
+    async fn two_applications_at_once_for_one_service_cannot_both_be_made() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = kasumi_store::open(&Target::DataDir(dir.path().into()))
+            .await
+            .unwrap();
+        let catalog = kasumi_ismap::sample_catalog();
+        let cast = Cast {
+            auditor: Who::new(Role::Auditor, 10, 0),
+            evaluator: Who::new(Role::AuditEvaluator, 0, 0),
+            ipa: Who::new(Role::IpaReviewer, 11, 0),
+            committee: Who::new(Role::Committee, 12, 0),
+        };
+        let provider = csp(20);
+        let mut j = Journey::new(&store, &catalog, cast).await.unwrap();
+        let firm = j
+            .list_firm(10, "うみ監査法人", date(2024, 1, 5))
+            .await
+            .unwrap();
+        let d = draft("そら 文書管理");
+        let content = clean_statement(&catalog, &d, "本番環境", "代表 一郎", &[]);
+        let svc = j
+            .add_service(&provider, d, date(2024, 1, 10))
+            .await
+            .unwrap();
+        let stmt = j
+            .submit_statement(&provider, &svc, content, date(2024, 2, 1))
+            .await
+            .unwrap();
+        let eng = j
+            .audit(&provider, &stmt, &firm, date(2025, 3, 31))
+            .await
+            .unwrap();
+        j.commit(&Actor::system("test"), noon(date(2025, 5, 1)))
+            .await
+            .unwrap();
+        let now = noon(date(2025, 5, 10));
+        let state = AppState::new(store, Arc::new(FixedClock::new(now)), AppConfig::default());
+        // The provider's application `id`, checked against the store as read now.
+        let application = |id: i64| {
+            let state = &state;
+            async move {
+                let (service, srev) = find::<Service>(state, svc.id).await.unwrap().unwrap();
+                let (statement, strev) = find::<Statement>(state, stmt.id).await.unwrap().unwrap();
+                let (engagement, erev) = find::<Engagement>(state, eng.id).await.unwrap().unwrap();
+                let (attachments, files) = demo_attachments(id, &service.draft.name);
+                let input = ApplyInput {
+                    kind: ApplicationKind::New,
+                    track: Track::Standard,
+                    attachments,
+                };
+                let reads = ApplyReads {
+                    service: (&service, srev),
+                    statement: (&statement, strev),
+                    engagement: (&engagement, erev),
+                    registration: None,
+                    assessment: None,
+                };
+                let step = apply_step(state, &provider, id, input, reads, now).await;
+                step.unwrap().map(|(mut ledger, events)| {
+                    files.into_iter().for_each(|f| ledger.file(f));
+                    ledger.events(events);
+                    ledger
+                })
+            }
+        };
+        // Both read before either commits, as when one is sent twice at once.
+        let allowed = "the application is allowed as read";
+        let mut first = application(1).await.expect(allowed);
+        let mut second = application(2).await.expect(allowed);
+        let csp = Actor::system("csp");
+        first.commit(&state.store, &csp, now).await.unwrap();
+        let second = second.commit(&state.store, &csp, now).await;
+        assert!(
+            matches!(
+                second,
+                Err(RegistryError::Store(StoreError::Conflict { .. }))
+            ),
+            "{second:?}"
+        );
+        let apps = load_all::<Application>(&state.store).await.unwrap();
+        assert_eq!(apps.len(), 1, "only the first application was kept");
+        assert_eq!(apps[0].0.id, 1);
+        // Sent again, it is now refused for the application already open.
+        let Err(refused) = application(3).await else {
+            panic!("a second application in progress is refused");
+        };
+        assert_eq!(refused.key(), "application.already_open");
     }
 }
