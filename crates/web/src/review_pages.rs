@@ -1135,22 +1135,32 @@ mod tests {
         }
     }
 
+    /// A store of its own in a temporary directory (kept while the guard lives).
+    async fn temp_store() -> (tempfile::TempDir, kasumi_store::DynStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = kasumi_store::open(&Target::DataDir(dir.path().into()))
+            .await
+            .unwrap();
+        (dir, store)
+    }
+
+    fn staff() -> Cast {
+        Cast {
+            auditor: Who::new(Role::Auditor, 10, 0),
+            evaluator: Who::new(Role::AuditEvaluator, 0, 0),
+            ipa: Who::new(Role::IpaReviewer, 11, 0),
+            committee: Who::new(Role::Committee, 12, 0),
+        }
+    }
+
     /// Two committee members deciding two first registrations at the same
     /// moment both compute the same next number; the second commit must be
     /// refused rather than list two services under one number.
     #[tokio::test]
     async fn two_decisions_at_once_cannot_take_the_same_number() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = kasumi_store::open(&Target::DataDir(dir.path().into()))
-            .await
-            .unwrap();
+        let (_dir, store) = temp_store().await;
         let catalog = kasumi_ismap::sample_catalog();
-        let cast = Cast {
-            auditor: Who::new(Role::Auditor, 10, 0),
-            evaluator: Who::new(Role::AuditEvaluator, 0, 0),
-            ipa: Who::new(Role::IpaReviewer, 11, 0),
-            committee: Who::new(Role::Committee, 12, 0),
-        };
+        let cast = staff();
         let provider = csp(20);
         let end = date(2025, 3, 31);
         let mut j = Journey::new(&store, &catalog, cast).await.unwrap();
@@ -1239,17 +1249,9 @@ mod tests {
     /// be refused, or the service would have two applications in progress.
     #[tokio::test]
     async fn two_applications_at_once_for_one_service_cannot_both_be_made() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = kasumi_store::open(&Target::DataDir(dir.path().into()))
-            .await
-            .unwrap();
+        let (_dir, store) = temp_store().await;
         let catalog = kasumi_ismap::sample_catalog();
-        let cast = Cast {
-            auditor: Who::new(Role::Auditor, 10, 0),
-            evaluator: Who::new(Role::AuditEvaluator, 0, 0),
-            ipa: Who::new(Role::IpaReviewer, 11, 0),
-            committee: Who::new(Role::Committee, 12, 0),
-        };
+        let cast = staff();
         let provider = csp(20);
         let mut j = Journey::new(&store, &catalog, cast).await.unwrap();
         let firm = j
