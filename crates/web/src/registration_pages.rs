@@ -260,13 +260,13 @@ async fn detail_page(
             additional_audit: n.needs_additional_audit,
         })
         .collect::<Vec<NoticeRow>>();
-    let awaiting_audit = notices.iter().any(NoticeRow::awaits_audit);
+    let waiting: Vec<&ChangeNotice> = change_notices
+        .iter()
+        .filter(|n| n.awaits_additional_audit())
+        .collect();
+    let awaiting_audit = !waiting.is_empty();
     let can = Can::for_viewer(user, &reg, today);
     let audits = if can.report && awaiting_audit {
-        let waiting: Vec<&ChangeNotice> = change_notices
-            .iter()
-            .filter(|n| n.awaits_additional_audit())
-            .collect();
         fitting_audits(state, ctx, reg.service_id, &waiting).await?
     } else {
         Vec::new()

@@ -494,8 +494,7 @@ async fn apply_step(
             // The application stands on these as read; a change meanwhile
             // refuses it. The service is rewritten as it is, so of two
             // applications made at once for it only one can be committed.
-            ledger.read_at(service, service_rev);
-            ledger.put(service);
+            put(&mut ledger, service, Some(service_rev));
             ledger.read_at(reads.statement.0, reads.statement.1);
             ledger.read_at(reads.engagement.0, reads.engagement.1);
             ledger.put(&app);
